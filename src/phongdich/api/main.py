@@ -1,0 +1,66 @@
+"""The one NinjaAPI object, versioned under /api/v1/, mounting each app's router."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from phongdich.api.auth import api_auth
+from phongdich.api.errors import translate_validation_errors
+
+api = NinjaAPI(
+    title="Phòng Dịch API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=api_auth,
+    docs_url="/docs",
+    description=(
+        "Outbreak-response platform of a Vietnamese province. Authenticate with "
+        "`Authorization: Bearer <token>` (tokens are issued on the account page) or a browser "
+        "session. Creates accept a client UUID: sending the same one again returns the first "
+        "result. Errors answer `{detail, errors?}` in the language of Accept-Language (vi, en)."
+    ),
+)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": _("The data sent is not valid."), "errors": translate_validation_errors(list(exc.errors))},
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Sign in or send a valid API token.")}, status=401)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or _("Your role does not allow this.")}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+def _mount() -> None:
+    from phongdich.geo.api import router as geo_router
+    from phongdich.people.api import router as people_router
+
+    api.add_router("/units", geo_router)
+    api.add_router("/", people_router)
+
+
+_mount()

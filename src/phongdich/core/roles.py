@@ -1,0 +1,67 @@
+"""Roles and what each may do. One table, read by the one access-check helper."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    STEERING = "steering", _("Provincial steering committee")
+    HEALTH = "health", _("Health department / CDC")
+    POLICE = "police", _("Police")
+    DISTRICT = "district", _("District officer")
+    COMMUNE = "commune", _("Commune officer")
+    HEALTH_STATION = "health_station", _("Commune health station")
+    COMMUNITY = "community", _("Community team member")
+    CHECKPOINT = "checkpoint", _("Checkpoint officer")
+    LAB = "lab", _("Laboratory")
+    FACILITY = "facility", _("Facility staff")
+
+
+class Perm(models.TextChoices):
+    PERSON_VIEW = "person_view", _("View people")
+    PERSON_EDIT = "person_edit", _("Create and edit people")
+    ABSENT_UPLOAD = "absent_upload", _("Upload absent-citizen lists")
+    ABSENT_EXPORT = "absent_export", _("Export absent-citizen lists")
+    DUPLICATE_REVIEW = "duplicate_review", _("Review and merge duplicates")
+    UNIT_EDIT = "unit_edit", _("Import villages and population")
+    AUDIT_VIEW = "audit_view", _("View access and audit logs")
+
+
+_ALL = frozenset(Perm)
+
+ROLE_PERMS: dict[Role, frozenset[Perm]] = {
+    Role.ADMIN: _ALL,
+    Role.STEERING: frozenset({Perm.PERSON_VIEW, Perm.ABSENT_EXPORT}),
+    Role.HEALTH: frozenset({Perm.PERSON_VIEW, Perm.PERSON_EDIT, Perm.DUPLICATE_REVIEW, Perm.ABSENT_EXPORT}),
+    Role.POLICE: frozenset(
+        {Perm.PERSON_VIEW, Perm.PERSON_EDIT, Perm.ABSENT_UPLOAD, Perm.ABSENT_EXPORT, Perm.DUPLICATE_REVIEW}
+    ),
+    Role.DISTRICT: frozenset(
+        {
+            Perm.PERSON_VIEW,
+            Perm.PERSON_EDIT,
+            Perm.ABSENT_UPLOAD,
+            Perm.ABSENT_EXPORT,
+            Perm.DUPLICATE_REVIEW,
+            Perm.UNIT_EDIT,
+        }
+    ),
+    Role.COMMUNE: frozenset(
+        {Perm.PERSON_VIEW, Perm.PERSON_EDIT, Perm.ABSENT_UPLOAD, Perm.DUPLICATE_REVIEW, Perm.UNIT_EDIT}
+    ),
+    Role.HEALTH_STATION: frozenset({Perm.PERSON_VIEW, Perm.PERSON_EDIT}),
+    Role.COMMUNITY: frozenset({Perm.PERSON_VIEW, Perm.ABSENT_UPLOAD}),
+    Role.CHECKPOINT: frozenset({Perm.PERSON_VIEW, Perm.ABSENT_EXPORT}),
+    Role.LAB: frozenset({Perm.PERSON_VIEW}),
+    Role.FACILITY: frozenset({Perm.PERSON_VIEW}),
+}
+
+
+def role_has(role: str, perm: Perm) -> bool:
+    try:
+        return perm in ROLE_PERMS[Role(role)]
+    except ValueError:
+        return False
