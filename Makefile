@@ -48,7 +48,7 @@ format: install
 	$(PY) -m ruff format src tests benchmarks
 
 messages: install
-	for app in src/phongdich/*/; do if [ -d "$$app/locale" ]; then (cd $$app && ../../../$(PY) -m django makemessages -l vi -l en --no-obsolete -i "migrations/*" >/dev/null && ../../../$(PY) -m django compilemessages >/dev/null); fi; done
+	bash scripts/messages.sh
 
 bench: install
 	$(PY) benchmarks/run.py

@@ -57,10 +57,12 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _mount() -> None:
     from phongdich.geo.api import router as geo_router
+    from phongdich.people.absent_api import router as absent_router
     from phongdich.people.api import router as people_router
 
     api.add_router("/units", geo_router)
     api.add_router("/", people_router)
+    api.add_router("/absent", absent_router)
 
 
 _mount()

@@ -1,13 +1,15 @@
 from django.urls import path
 
-from phongdich.people import views
+from phongdich.people import absent_views, views
 
 app_name = "people"
 urlpatterns = [
+    # Person registry, search, duplicates (people/views.py)
     path("people/", views.search, name="search"),
     path("people/new/", views.create, name="create"),
     path("people/<uuid:pk>/", views.detail, name="detail"),
-    path("absent/", views.absent_lists, name="absent-lists"),
-    path("absent/upload/", views.absent_upload, name="absent-upload"),
     path("duplicates/", views.duplicates, name="duplicates"),
+    # Absent-citizen lists (people/absent_views.py)
+    path("absent/", absent_views.absent_lists, name="absent-lists"),
+    path("absent/upload/", absent_views.absent_upload, name="absent-upload"),
 ]

@@ -20,15 +20,5 @@ def detail(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @login_required
-def absent_lists(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("todo")
-
-
-@login_required
-def absent_upload(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("todo")
-
-
-@login_required
 def duplicates(request: HttpRequest) -> HttpResponse:
     return HttpResponse("todo")
