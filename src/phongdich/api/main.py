@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from phongdich.api.auth import api_auth
 from phongdich.api.errors import translate_validation_errors
+from phongdich.core.roles import Perm
 
 api = NinjaAPI(
     title="Phòng Dịch API",
@@ -53,6 +54,30 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    role: str
+    role_label: str
+    unit_id: int | None
+    unit_name: str | None
+    permissions: list[str]
+
+
+@api.get("/me", response=MeOut, tags=["account"], summary="The signed-in user, their role, unit and permissions")
+def me(request: HttpRequest) -> MeOut:
+    user = request.user
+    return MeOut(
+        username=user.username,
+        full_name=user.get_full_name(),
+        role=user.role,
+        role_label=str(user.get_role_display()),
+        unit_id=user.unit_id,
+        unit_name=user.unit.name if user.unit else None,
+        permissions=[p.value for p in Perm if user.can(p)],
+    )
 
 
 def _mount() -> None:
