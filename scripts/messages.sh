@@ -4,6 +4,7 @@
 # working on different areas never edit the same file), and compiles it.
 # Source strings are English, so English needs no catalogue of its own.
 set -euo pipefail
+export LC_ALL=C.UTF-8 LANG=C.UTF-8
 cd "$(dirname "$0")/.."
 root=$PWD
 for app in src/phongdich/*/; do

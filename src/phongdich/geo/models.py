@@ -21,6 +21,14 @@ class Level(models.TextChoices):
 LEVEL_DEPTH = {Level.PROVINCE: 0, Level.DISTRICT: 1, Level.COMMUNE: 2, Level.VILLAGE: 3}
 
 
+class Country(models.TextChoices):
+    """Countries a Vietnamese province can border on land (ISO 3166-1 alpha-2)."""
+
+    CHINA = "CN", _("China")
+    LAOS = "LA", _("Laos")
+    CAMBODIA = "KH", _("Cambodia")
+
+
 class AdminUnit(models.Model):
     """One administrative unit of one hierarchy version.
 
@@ -46,13 +54,20 @@ class AdminUnit(models.Model):
         _("population"), null=True, blank=True, help_text=_("Own figure, or the sum of the units below it.")
     )
     population_updated_at = models.DateTimeField(null=True, blank=True)
+    neighbours = models.ManyToManyField("self", verbose_name=_("neighbouring provinces"), symmetrical=True, blank=True)
+    foreign_borders = models.CharField(
+        _("borders with"), max_length=16, blank=True, help_text=_("Countries bordered, as ISO codes: CN,LA.")
+    )
 
     class Meta:
         ordering = ["version", "code"]
         constraints = [
             models.UniqueConstraint(fields=["version", "level", "code"], name="unit_unique_code"),
         ]
-        indexes = [models.Index(fields=["version", "level", "parent"])]
+        indexes = [
+            models.Index(fields=["version", "level", "parent"]),
+            models.Index(fields=["version", "code"], name="unit_version_code"),
+        ]
         verbose_name = _("administrative unit")
         verbose_name_plural = _("administrative units")
 
@@ -71,6 +86,11 @@ class AdminUnit(models.Model):
         if other.pk == self.pk:
             return True
         return getattr(other, f"{self.level}_id", None) == self.pk
+
+    @property
+    def countries(self) -> list[Country]:
+        """The foreign countries this province borders (hand-entered, see geo.borders)."""
+        return [Country(c) for c in self.foreign_borders.split(",") if c in Country.values]
 
     def lineage(self) -> list[AdminUnit]:
         """The unit's ancestors from the province down, then itself."""
