@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from phongdich.api.auth import api_auth
 from phongdich.api.errors import translate_validation_errors
+from phongdich.core.access import current_user
 from phongdich.core.roles import Perm
 
 api = NinjaAPI(
@@ -53,7 +54,10 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):  # django-ninja's own text
+        message = _("The request body is not valid JSON.")
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
 class MeOut(Schema):
@@ -68,7 +72,7 @@ class MeOut(Schema):
 
 @api.get("/me", response=MeOut, tags=["account"], summary="The signed-in user, their role, unit and permissions")
 def me(request: HttpRequest) -> MeOut:
-    user = request.user
+    user = current_user(request)
     return MeOut(
         username=user.username,
         full_name=user.get_full_name(),

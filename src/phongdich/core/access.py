@@ -6,11 +6,11 @@ A user without the permission for an action gets 403.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 from phongdich.core.roles import Perm
@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from phongdich.geo.models import AdminUnit
 
 M = TypeVar("M", bound=Model)
+
+
+def current_user(request: HttpRequest) -> User:
+    """The signed-in user of a request that passed login_required or API auth."""
+    return cast("User", request.user)
 
 
 def require(user: User, perm: Perm) -> None:
@@ -56,11 +61,5 @@ def get_for_user(user: User, qs: QuerySet[M], perm: Perm, prefix: str = "", **lo
     require(user, perm)
     try:
         return scope(user, qs, prefix).get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:  # a malformed id is not found either
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError) as exc:  # a malformed id is not found either
         raise Http404(_("Not found.")) from exc
-    except Exception as exc:
-        from django.core.exceptions import ValidationError
-
-        if isinstance(exc, ValidationError):
-            raise Http404(_("Not found.")) from exc
-        raise

@@ -25,7 +25,7 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = access.current_user(request)
     people = access.scope(user, Person.objects.filter(merged_into__isnull=True))
     counts = people.aggregate(
         total=Count("pk"),
@@ -42,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = access.current_user(request)
     new_key = request.session.pop("new_token_key", None)
     if request.method == "POST" and "language" in request.POST:
         form = LanguageForm(request.POST)
@@ -70,7 +70,7 @@ def account(request: HttpRequest) -> HttpResponse:
 def token_create(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if form.is_valid():
-        _token, key = ApiToken.issue(request.user, form.cleaned_data["name"])
+        _token, key = ApiToken.issue(access.current_user(request), form.cleaned_data["name"])
         request.session["new_token_key"] = key
         messages.success(request, _("Token created. Copy it now: it is shown only once."))
     else:
@@ -90,7 +90,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    access.require(request.user, Perm.AUDIT_VIEW)
+    access.require(access.current_user(request), Perm.AUDIT_VIEW)
     kind = request.GET.get("kind", "audit")
     object_id = request.GET.get("object", "").strip()[:64]
     qs = AccessLog.objects.select_related("user") if kind == "access" else AuditLog.objects.select_related("actor")

@@ -263,3 +263,17 @@ def set_residence(
         person.save(update_fields=["residence_status", "updated_at"])
         record_change(actor, "person.residence", person, before, {"residence_status": status})
     return record
+
+
+def ensure_household(actor: User | None, code: str, unit: AdminUnit | None, address: str = "") -> Household | None:
+    """The household with ``code`` in the unit's commune, created (and audited) when there is none."""
+    code = code.strip()
+    if not code or unit is None:
+        return None
+    commune_id = unit.pk if unit.level == "commune" else unit.commune_id
+    existing = Household.objects.filter(code=code, commune_id=commune_id).first()
+    if existing is not None:
+        return existing
+    household = Household.objects.create(code=code, address=address, **lineage_columns(unit))
+    record_change(actor, "household.create", household, None, snapshot(household))
+    return household

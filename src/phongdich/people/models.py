@@ -133,10 +133,20 @@ class ResidenceRecord(models.Model):
     ended_on = models.DateField(_("until"), null=True, blank=True)
     temp_address = models.CharField(_("temporary address"), max_length=255, blank=True)
     temp_province = models.ForeignKey(
-        "geo.AdminUnit", verbose_name=_("province stayed in"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "geo.AdminUnit",
+        verbose_name=_("province stayed in"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     temp_commune = models.ForeignKey(
-        "geo.AdminUnit", verbose_name=_("commune stayed in"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "geo.AdminUnit",
+        verbose_name=_("commune stayed in"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     workplace = models.CharField(_("workplace"), max_length=255, blank=True)
     phone = models.CharField(_("phone while away"), max_length=16, blank=True)
@@ -145,7 +155,9 @@ class ResidenceRecord(models.Model):
         "people.AbsentListUpload", on_delete=models.SET_NULL, null=True, blank=True, related_name="records"
     )
     row_number = models.PositiveIntegerField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -194,7 +206,9 @@ class DuplicateCandidate(models.Model):
     reasons = models.JSONField(default=list)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -207,13 +221,17 @@ class PersonMerge(models.Model):
 
     survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_absorbed")
     merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_into")
-    candidate = models.ForeignKey(DuplicateCandidate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    candidate = models.ForeignKey(
+        DuplicateCandidate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     moved = models.JSONField(default=dict, help_text="{'app.Model.field': [pk, ...]} re-pointed to the survivor")
     survivor_before = models.JSONField(default=dict)
     merged_before = models.JSONField(default=dict)
     performed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     performed_at = models.DateTimeField(auto_now_add=True)
-    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     undone_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

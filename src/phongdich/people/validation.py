@@ -32,13 +32,13 @@ def normalize_id_number(value: str | None) -> str | None:
     elif len(value) == 8:
         value = "0" + value
     if len(value) not in (9, 12):
-        raise ValidationError(
-            _("The ID number must have 12 digits (CCCD) or 9 digits (CMND)."), code="id_length"
-        )
+        raise ValidationError(_("The ID number must have 12 digits (CCCD) or 9 digits (CMND)."), code="id_length")
     if len(value) == 12:
         province = int(value[:3])
         if not (1 <= province <= 96):
-            raise ValidationError(_("The first 3 digits of a CCCD must be a province code (001-096)."), code="id_province")
+            raise ValidationError(
+                _("The first 3 digits of a CCCD must be a province code (001-096)."), code="id_province"
+            )
         century_sex = int(value[3])
         if century_sex > 9:
             raise ValidationError(_("The ID number is not valid."), code="id_invalid")
@@ -109,15 +109,16 @@ def parse_birth(value: object) -> tuple[datetime.date | None, int | None]:
             if not (1900 <= year <= today.year):
                 raise ValidationError(_("The year of birth is not plausible."), code="birth_year")
             return None, year
-        date = None
+        parsed: datetime.date | None = None
         for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y"):
             try:
-                date = datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+                parsed = datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
                 break
             except ValueError:
                 continue
-        if date is None:
+        if parsed is None:
             raise ValidationError(_("Not a valid date (use dd/mm/yyyy)."), code="birth_format")
+        date = parsed
     if date > today:
         raise ValidationError(_("The date of birth is in the future."), code="birth_future")
     if date.year < 1900:

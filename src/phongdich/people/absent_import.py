@@ -1,0 +1,1475 @@
+"""Import of an absent-citizen list (danh sách công dân tạm vắng) of a commune or a village.
+
+``import_absent_list(actor, unit, filename, data)`` reads an .xlsx/.xls/.ods or .csv file,
+validates every row, and for the good rows finds or creates the person and marks them
+temporarily absent. A bad row writes nothing; the upload keeps a report of every bad row
+(row number as in the spreadsheet, column, message).
+
+The per-row meaning is exactly that of ``actions.intake_person`` followed by
+``actions.set_residence`` (tests/people/test_absent_bulk_equivalence.py checks it), but the
+work is done in bulk so that 100,000 rows import in seconds:
+
+1. parse and validate every row in Python (no query per row);
+2. load, in chunks, the active persons with the file's ID numbers and those with the file's
+   names and birth dates, and their open residence records;
+3. run the matching rules of ``people.matching`` row by row in memory (rows earlier in the
+   file are seen by later ones, as they would be one by one);
+4. write everything in one transaction: new persons, filled-in fields, closed and new
+   residence records, duplicate-review pairs, audit rows (PostgreSQL: COPY).
+
+Audit: one ``absent_upload.import`` row for the upload (with its counts), one
+``person.create`` row per new person (its snapshot already says "temporarily absent"), one
+``person.fill`` row per existing person whose missing fields were filled in and one
+``person.residence`` row per existing person whose status changed. Residence records carry
+the upload and row number, so every change can be traced back to its file and row.
+
+The same file uploaded twice to the same unit changes nothing: the first upload is returned.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import datetime
+import hashlib
+import io
+import json
+import re
+import secrets
+import time
+import unicodedata
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from phongdich.core.access import require, unit_in_scope
+from phongdich.core.audit import record_change
+from phongdich.core.models import AuditLog
+from phongdich.core.roles import Perm
+from phongdich.core.text import fold
+from phongdich.geo.models import AdminUnit, Level
+from phongdich.geo.scoping import lineage_columns
+from phongdich.people.absent_columns import BY_KEY, COLUMNS, map_headers
+from phongdich.people.matching import LIKELY, SAME_PERSON, Identity, score_pair
+from phongdich.people.models import (
+    AbsentListUpload,
+    DuplicateCandidate,
+    Person,
+    ResidenceRecord,
+    ResidenceStatus,
+    Sex,
+    Source,
+)
+from phongdich.people.validation import normalize_id_number, normalize_name, normalize_phone, parse_birth
+
+if TYPE_CHECKING:
+    from phongdich.core.models import User
+
+CHUNK = 5000
+MAX_ROWS = 200_000
+HEADER_SEARCH_ROWS = 20
+TEXT_LIMITS = {"temp_address": 255, "workplace": 255}
+ABSENT = ResidenceStatus.TEMPORARILY_ABSENT
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------
+
+
+class AbsentUploadError(Exception):
+    """A whole upload refused (nothing written). ``status`` is the HTTP status to answer."""
+
+    status = 422
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+# Row-error codes → message (English source, translated when shown). The codes of
+# people/validation.py keep its wording.
+ROW_MESSAGES: dict[str, Promise] = {
+    "id_digits": gettext_lazy("The ID number must contain digits only."),
+    "id_length": gettext_lazy("The ID number must have 12 digits (CCCD) or 9 digits (CMND)."),
+    "id_province": gettext_lazy("The first 3 digits of a CCCD must be a province code (001-096)."),
+    "id_invalid": gettext_lazy("The ID number is not valid."),
+    "phone_invalid": gettext_lazy("Not a valid phone number."),
+    "name_required": gettext_lazy("The full name is required."),
+    "name_long": gettext_lazy("The full name is too long (at most 120 characters)."),
+    "name_digits": gettext_lazy("A name cannot contain digits."),
+    "birth_year": gettext_lazy("The year of birth is not plausible."),
+    "birth_format": gettext_lazy("Not a valid date (use dd/mm/yyyy)."),
+    "birth_future": gettext_lazy("The date of birth is in the future."),
+    "birth_old": gettext_lazy("The date of birth is not plausible."),
+    "birth_required": gettext_lazy("The date of birth (or the year of birth) is required."),
+    "sex_invalid": gettext_lazy("Write Nam or Nữ."),
+    "province_required": gettext_lazy("The province where the person stays is required."),
+    "province_unknown": gettext_lazy("No province has this name or code."),
+    "commune_unknown": gettext_lazy("No commune of the province stayed in has this name or code."),
+    "commune_ambiguous": gettext_lazy("Several communes of the province stayed in have this name: write its code."),
+    "village_unknown": gettext_lazy("No village or residential group of %(unit)s has this name."),
+    "village_ambiguous": gettext_lazy("Several villages of %(unit)s have this name: write its code."),
+    "village_other": gettext_lazy("The list is uploaded for %(unit)s: leave this column empty or write that name."),
+    "too_long": gettext_lazy("Too long (at most %(n)s characters)."),
+    "left_format": gettext_lazy("Not a valid date (use dd/mm/yyyy)."),
+    "left_future": gettext_lazy("The departure date is in the future."),
+    "left_old": gettext_lazy("The departure date is not plausible."),
+    "dup_id": gettext_lazy("The same ID number as row %(row)s."),
+    "dup_name": gettext_lazy("The same name and date of birth as row %(row)s."),
+    "invalid": gettext_lazy("Invalid value."),
+}
+
+
+def row_message(code: str, params: dict[str, Any] | None = None) -> str:
+    """The message of a row error in the active language."""
+    template = ROW_MESSAGES.get(code, ROW_MESSAGES["invalid"])
+    text = str(template)
+    if params:
+        try:
+            return text % params
+        except (KeyError, TypeError, ValueError):
+            return text
+    return text
+
+
+def report_errors(upload: AbsentListUpload) -> list[dict[str, Any]]:
+    """The upload's bad rows with their messages in the active language."""
+    return [
+        {
+            "row": err.get("row"),
+            "column": err.get("column", ""),
+            "field": err.get("field", ""),
+            "code": err.get("code", ""),
+            "message": row_message(err.get("code", ""), err.get("params")),
+        }
+        for err in upload.errors or []
+    ]
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    code: str
+    params: dict[str, Any] | None = None
+
+    def as_json(self, headers: dict[str, str]) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "row": self.row,
+            "column": headers.get(self.field) or BY_KEY[self.field].header,
+            "field": self.field,
+            "code": self.code,
+        }
+        if self.params:
+            out["params"] = self.params
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the file
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """The data rows of the file: (spreadsheet row number, cells by column key)."""
+
+    headers: dict[str, str]  # column key → header text as written in the file
+    rows: list[tuple[int, dict[str, Any]]]
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_table(filename: str, data: bytes) -> Table:
+    """The header and data rows of an absent list, or AbsentUploadError (400/422)."""
+    if not data or not data.strip():
+        raise AbsentUploadError(_("The file is empty: there is nothing to import."), 422)
+    head = data[:8]
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        sheets = _workbook_rows(data)
+    elif b"\x00" in data[:8192]:
+        raise AbsentUploadError(_("This file is not a spreadsheet: upload an Excel (.xlsx) or CSV file."), 400)
+    else:
+        sheets = [_csv_rows(data)]
+    for raw in sheets:
+        table = _find_table(raw)
+        if table is not None:
+            return table
+    raise AbsentUploadError(
+        _("No header row found. The first row must hold the column names of the template: %(headers)s.")
+        % {"headers": ", ".join(c.header for c in COLUMNS if c.required)},
+        422,
+    )
+
+
+def _workbook_rows(data: bytes) -> list[list[list[Any]]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = []
+        for index in range(len(workbook.sheet_names)):
+            sheet = workbook.get_sheet_by_index(index)
+            sheets.append(sheet.to_python(skip_empty_area=False))
+            if len(sheets[-1]) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise AbsentUploadError(_too_many_rows(), 422)
+    except AbsentUploadError:
+        raise
+    except Exception as exc:  # calamine raises several kinds for a file that is not a workbook
+        raise AbsentUploadError(
+            _("This file is not a spreadsheet that can be read: upload an Excel (.xlsx) or CSV file."), 400
+        ) from exc
+    return sheets
+
+
+def _too_many_rows() -> str:
+    return _("The file has too many rows (at most %(n)s): split it into several files.") % {
+        "n": number_format(MAX_ROWS, force_grouping=True)
+    }
+
+
+def _csv_rows(data: bytes) -> list[list[Any]]:
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            # Windows-1258 writes tone marks as combining characters: compose them.
+            text = unicodedata.normalize("NFC", data.decode(encoding))
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1258 decodes nearly every byte string
+        raise AbsentUploadError(_("The CSV file must be saved as UTF-8."), 400)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise AbsentUploadError(_("The CSV file cannot be read: %(error)s") % {"error": str(exc)}, 400) from exc
+    if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+        raise AbsentUploadError(_too_many_rows(), 422)
+    return cast(list[list[Any]], rows)
+
+
+def _find_table(raw: list[list[Any]]) -> Table | None:
+    for index, cells in enumerate(raw[:HEADER_SEARCH_ROWS]):
+        found = map_headers(list(cells))
+        if "full_name" not in found:
+            continue
+        missing = [c.header for c in COLUMNS if c.required and c.key not in found]
+        if missing:
+            raise AbsentUploadError(
+                ngettext(
+                    "A required column is missing: %(columns)s. Use the template's headers.",
+                    "Required columns are missing: %(columns)s. Use the template's headers.",
+                    len(missing),
+                )
+                % {"columns": ", ".join(missing)},
+                422,
+            )
+        headers = {key: str(cells[i]).strip() for key, i in found.items()}
+        rows: list[tuple[int, dict[str, Any]]] = []
+        keys = [k for k in found if k != "stt"]
+        indexes = [found[k] for k in keys]
+        last = max(indexes)
+        for number, row in enumerate(raw[index + 1 :], start=index + 2):
+            if len(row) > last:
+                picked = [row[i] for i in indexes]
+            else:
+                picked = [row[i] if i < len(row) else None for i in indexes]
+            if all(v is None or v == "" or (isinstance(v, str) and not v.strip()) for v in picked):
+                continue
+            rows.append((number, dict(zip(keys, picked, strict=True))))
+        if not rows:
+            raise AbsentUploadError(_("The file has no rows of data under its header."), 422)
+        if len(rows) > MAX_ROWS:
+            raise AbsentUploadError(_too_many_rows(), 422)
+        return Table(headers, rows)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Validating rows (fast paths that give exactly the results of people/validation.py)
+# ---------------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value).strip()
+
+
+_PHONE_SEP = re.compile(r"[\s.\-()]")
+_phone_valid: dict[tuple[str, int], bool] = {}
+
+
+def fast_phone(raw: str) -> str:
+    """normalize_phone(raw), without phonenumbers for the usual Vietnamese forms.
+
+    Vietnamese numbers are valid or not by their first 4 national digits and their length
+    (every pattern of the VN metadata ends in \\d{n}; only those beginning with 1 look at
+    a 4th digit), so the verdict of phonenumbers is cached per (prefix, length).
+    """
+    if not raw:
+        return ""
+    digits = _PHONE_SEP.sub("", raw)
+    national = None
+    if digits.isdigit():
+        if len(digits) == 9 and raw.isdigit() and digits[0] != "0":
+            national = digits
+        elif digits.startswith("0") and len(digits) in (10, 11) and digits[1] != "0":
+            national = digits[1:]
+    elif digits.startswith("+84") and digits[3:].isdigit() and len(digits) in (12, 13) and digits[3] != "0":
+        national = digits[3:]
+    if national is None:
+        return normalize_phone(raw)
+    # Only numbers beginning with 1 need a 4th digit to decide (1800…, 1210…).
+    key = (national[:4] if national[0] == "1" else national[:3], len(national))
+    valid = _phone_valid.get(key)
+    if valid is None:
+        try:
+            normalize_phone(raw)
+            valid = True
+        except ValidationError:
+            valid = False
+        _phone_valid[key] = valid
+    if not valid:
+        raise ValidationError(_("Not a valid phone number."), code="phone_invalid")
+    return "+84" + national
+
+
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def fast_birth(value: Any, today: datetime.date) -> tuple[datetime.date | None, int | None]:
+    """parse_birth(value) with the usual cases (Excel dates, dd/mm/yyyy, a year) done quickly."""
+    date: datetime.date | None = None
+    if isinstance(value, datetime.datetime):
+        date = value.date()
+    elif isinstance(value, datetime.date):
+        date = value
+    elif isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+        year = int(value)
+        if 1900 <= year <= today.year:
+            return None, year
+    elif isinstance(value, str):
+        text = value.strip()
+        match = _DMY.match(text)
+        if match:
+            try:
+                date = datetime.date(int(match[3]), int(match[2]), int(match[1]))
+            except ValueError:
+                date = None
+        elif len(text) == 4 and text.isdigit() and 1900 <= int(text) <= today.year:
+            return None, int(text)
+    if date is not None and date.year >= 1900 and date <= today:
+        return date, date.year
+    return parse_birth(_text(value) if isinstance(value, int | float) else value)
+
+
+def _parse_left_on(value: Any, today: datetime.date) -> datetime.date | None:
+    if _is_blank(value):
+        return None
+    date: datetime.date | None = None
+    if isinstance(value, datetime.datetime):
+        date = value.date()
+    elif isinstance(value, datetime.date):
+        date = value
+    else:
+        text = _text(value)
+        match = _DMY.match(text)
+        if match:
+            try:
+                date = datetime.date(int(match[3]), int(match[2]), int(match[1]))
+            except ValueError:
+                raise ValidationError("", code="left_format") from None
+        for fmt in () if date else ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y"):
+            try:
+                date = datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+                break
+            except ValueError:
+                continue
+    if date is None:
+        raise ValidationError("", code="left_format")
+    if date > today:
+        raise ValidationError("", code="left_future")
+    if date.year < 1900:
+        raise ValidationError("", code="left_old")
+    return date
+
+
+_SEX = {
+    "Nam": Sex.MALE,
+    "Nữ": Sex.FEMALE,
+    "nam": Sex.MALE,
+    "m": Sex.MALE,
+    "male": Sex.MALE,
+    "trai": Sex.MALE,
+    "nu": Sex.FEMALE,
+    "f": Sex.FEMALE,
+    "female": Sex.FEMALE,
+    "gai": Sex.FEMALE,
+}
+
+_PROVINCE_PREFIXES = ("tinh ", "thanh pho ", "tp. ", "tp.", "tp ")
+_COMMUNE_PREFIXES = ("xa ", "phuong ", "thi tran ", "dac khu ", "tt. ", "tt ", "p. ", "x. ")
+_VILLAGE_PREFIXES = (
+    "to dan pho ",
+    "thon ",
+    "ban ",
+    "to ",
+    "khoi ",
+    "xom ",
+    "ap ",
+    "doi ",
+    "khu pho ",
+    "khu ",
+    "lang ",
+    "tdp ",
+)
+
+
+def _strip_prefix(key: str, prefixes: Sequence[str]) -> str:
+    for prefix in prefixes:
+        if key.startswith(prefix) and len(key) > len(prefix):
+            return key[len(prefix) :].strip()
+    return key
+
+
+class _UnitIndex:
+    """Units by code, by folded name and by folded name without its kind ("xã", "tỉnh"…)."""
+
+    def __init__(self, units: Iterable[AdminUnit], prefixes: Sequence[str]) -> None:
+        self.prefixes = prefixes
+        self.by_code: dict[str, AdminUnit] = {}
+        self.by_name: dict[str, list[AdminUnit]] = defaultdict(list)
+        self.by_short: dict[str, list[AdminUnit]] = defaultdict(list)
+        for unit in units:
+            self.by_code[unit.code] = unit
+            self.by_code[unit.code.split("-")[-1]] = unit
+            self.by_name[unit.name_key].append(unit)
+            self.by_short[_strip_prefix(unit.name_key, prefixes)].append(unit)
+
+    def find(self, text: str) -> list[AdminUnit]:
+        if text.isdigit():
+            for candidate in (text, text.zfill(2), text.zfill(3), text.zfill(5)):
+                if candidate in self.by_code:
+                    return [self.by_code[candidate]]
+        key = fold(text)
+        if key in self.by_code:
+            return [self.by_code[key]]
+        exact = self.by_name.get(key)
+        if exact:
+            return exact
+        return self.by_short.get(_strip_prefix(key, self.prefixes), [])
+
+
+@dataclass(slots=True)
+class GoodRow:
+    row: int
+    full_name: str
+    name_key: str
+    id_number: str | None
+    birth_date: datetime.date | None
+    birth_year: int | None
+    sex: str
+    phone: str
+    unit: AdminUnit
+    temp_address: str
+    temp_province: AdminUnit
+    temp_commune: AdminUnit | None
+    workplace: str
+    left_on: datetime.date | None
+
+
+class RowValidator:
+    """Validates the rows of a file uploaded for ``unit`` (a commune or a village)."""
+
+    def __init__(self, unit: AdminUnit) -> None:
+        self.unit = unit
+        self.today = timezone.localdate()
+        self.provinces = _UnitIndex(
+            AdminUnit.objects.filter(version=unit.version, level=Level.PROVINCE), _PROVINCE_PREFIXES
+        )
+        self._communes: dict[int, _UnitIndex] = {}
+        commune_id = unit.pk if unit.level == Level.COMMUNE else unit.commune_id
+        self.commune = unit if unit.level == Level.COMMUNE else unit.commune
+        self.villages = _UnitIndex(
+            AdminUnit.objects.filter(level=Level.VILLAGE, commune_id=commune_id), _VILLAGE_PREFIXES
+        )
+        # Lists repeat the same provinces, villages and names: each text is looked up once.
+        self._province_cache: dict[str, list[AdminUnit]] = {}
+        self._commune_cache: dict[tuple[int, str], list[AdminUnit]] = {}
+        self._village_cache: dict[str, list[AdminUnit]] = {}
+        self._name_cache: dict[str, tuple[str, str] | ValidationError] = {}
+
+    def _name(self, raw: str) -> tuple[str, str]:
+        found = self._name_cache.get(raw)
+        if found is None:
+            try:
+                name = normalize_name(raw)
+                found = (name, fold(name))
+            except ValidationError as exc:
+                found = exc
+            if len(self._name_cache) < 200_000:
+                self._name_cache[raw] = found
+        if isinstance(found, ValidationError):
+            raise found
+        return found
+
+    def _province(self, raw: str) -> list[AdminUnit]:
+        found = self._province_cache.get(raw)
+        if found is None:
+            found = self._province_cache[raw] = self.provinces.find(raw)
+        return found
+
+    def _commune(self, province: AdminUnit, raw: str) -> list[AdminUnit]:
+        found = self._commune_cache.get((province.pk, raw))
+        if found is None:
+            found = self._commune_cache[(province.pk, raw)] = self.communes_of(province).find(raw)
+        return found
+
+    def _village(self, raw: str) -> list[AdminUnit]:
+        found = self._village_cache.get(raw)
+        if found is None:
+            found = self._village_cache[raw] = self.villages.find(raw)
+        return found
+
+    def communes_of(self, province: AdminUnit) -> _UnitIndex:
+        index = self._communes.get(province.pk)
+        if index is None:
+            index = _UnitIndex(
+                AdminUnit.objects.filter(version=province.version, level=Level.COMMUNE, province=province),
+                _COMMUNE_PREFIXES,
+            )
+            self._communes[province.pk] = index
+        return index
+
+    def validate(self, table: Table) -> tuple[list[GoodRow], list[RowError]]:
+        good: list[GoodRow] = []
+        errors: list[RowError] = []
+        seen_ids: dict[str, int] = {}
+        seen_names: dict[tuple[str, Any], int] = {}
+        for number, cells in table.rows:
+            row_errors: list[RowError] = []
+            result = self._row(number, cells, row_errors)
+            if result is not None:
+                if result.id_number:
+                    first = seen_ids.get(result.id_number)
+                    if first is not None:
+                        row_errors.append(RowError(number, "id_number", "dup_id", {"row": first}))
+                name_key: tuple[str, Any] | None = None
+                if result.birth_date is not None:
+                    name_key = (result.name_key, result.birth_date)
+                elif not result.id_number:
+                    name_key = (result.name_key, result.birth_year)
+                if name_key is not None and not row_errors:
+                    first = seen_names.get(name_key)
+                    if first is not None:
+                        row_errors.append(RowError(number, "full_name", "dup_name", {"row": first}))
+                if not row_errors:
+                    if result.id_number:
+                        seen_ids[result.id_number] = number
+                    if name_key is not None:
+                        seen_names[name_key] = number
+                    good.append(result)
+            errors.extend(row_errors)
+        return good, errors
+
+    def _row(self, number: int, cells: dict[str, Any], errors: list[RowError]) -> GoodRow | None:
+        def fail(field_name: str, exc: ValidationError | str, params: dict[str, Any] | None = None) -> None:
+            code = exc if isinstance(exc, str) else (exc.code or "invalid")
+            errors.append(RowError(number, field_name, code, params))
+
+        full_name = name_key = ""
+        try:
+            full_name, name_key = self._name(_text(cells.get("full_name")))
+        except ValidationError as exc:
+            fail("full_name", exc)
+        id_number = None
+        try:
+            id_number = normalize_id_number(_text(cells.get("id_number")))
+        except ValidationError as exc:
+            fail("id_number", exc)
+        birth_date, birth_year = None, None
+        raw_birth = cells.get("birth")
+        if _is_blank(raw_birth):
+            fail("birth", "birth_required")
+        else:
+            try:
+                birth_date, birth_year = fast_birth(raw_birth, self.today)
+            except ValidationError as exc:
+                fail("birth", exc)
+        sex = Sex.UNKNOWN
+        raw_sex = _text(cells.get("sex"))
+        if raw_sex:
+            found_sex = _SEX.get(raw_sex) or _SEX.get(fold(raw_sex))
+            if found_sex is None:
+                fail("sex", "sex_invalid")
+            else:
+                sex = found_sex
+        phone = ""
+        try:
+            phone = fast_phone(_text(cells.get("phone")))
+        except ValidationError as exc:
+            fail("phone", exc)
+        unit = self.unit
+        raw_village = _text(cells.get("village"))
+        if raw_village:
+            if self.unit.level == Level.VILLAGE:
+                if self.unit not in self._village(raw_village):
+                    fail("village", "village_other", {"unit": self.unit.name})
+            else:
+                villages = self._village(raw_village)
+                if len(villages) == 1:
+                    unit = villages[0]
+                elif villages:
+                    fail("village", "village_ambiguous", {"unit": self.unit.name})
+                else:
+                    fail("village", "village_unknown", {"unit": self.unit.name})
+        texts: dict[str, str] = {}
+        for key, limit in TEXT_LIMITS.items():
+            texts[key] = _text(cells.get(key))
+            if len(texts[key]) > limit:
+                fail(key, "too_long", {"n": limit})
+        province: AdminUnit | None = None
+        raw_province = _text(cells.get("temp_province"))
+        if not raw_province:
+            fail("temp_province", "province_required")
+        else:
+            provinces = self._province(raw_province)
+            if len(provinces) == 1:
+                province = provinces[0]
+            else:
+                fail("temp_province", "province_unknown")
+        commune: AdminUnit | None = None
+        raw_commune = _text(cells.get("temp_commune"))
+        if raw_commune and province is not None:
+            communes = self._commune(province, raw_commune)
+            if len(communes) == 1:
+                commune = communes[0]
+            elif communes:
+                fail("temp_commune", "commune_ambiguous")
+            else:
+                fail("temp_commune", "commune_unknown")
+        left_on = None
+        try:
+            left_on = _parse_left_on(cells.get("left_on"), self.today)
+        except ValidationError as exc:
+            fail("left_on", exc)
+        if errors or province is None:
+            return None
+        return GoodRow(
+            row=number,
+            full_name=full_name,
+            name_key=name_key,
+            id_number=id_number,
+            birth_date=birth_date,
+            birth_year=birth_year,
+            sex=sex,
+            phone=phone,
+            unit=unit,
+            temp_address=texts["temp_address"],
+            temp_province=province,
+            temp_commune=commune,
+            workplace=texts["workplace"],
+            left_on=left_on,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching and applying in bulk
+# ---------------------------------------------------------------------------------------------
+
+_PERSON_LOAD = (
+    "id",
+    "id_number",
+    "full_name",
+    "name_key",
+    "birth_date",
+    "birth_year",
+    "sex",
+    "phone",
+    "workplace",
+    "occupation",
+    "address",
+    "ethnicity",
+    "residence_status",
+    "province_id",
+    "district_id",
+    "commune_id",
+    "village_id",
+    "household_id",
+    "household_role",
+)
+_FILLABLE = ("id_number", "birth_date", "phone", "occupation", "workplace", "address", "ethnicity")
+_LINEAGE = ("province_id", "district_id", "commune_id", "village_id")
+
+
+@dataclass(slots=True)
+class _Record:
+    """The open residence period of a person, as loaded or as about to be written."""
+
+    pk: int | None
+    status: str
+    details: tuple[str, int | None, int | None, str, str]
+    created_at: datetime.datetime | None = None
+    started_on: datetime.date | None = None
+    ended_on: datetime.date | None = None
+    row: GoodRow | None = None
+    person: uuid.UUID | None = None
+
+
+@dataclass(slots=True)
+class _Cand:
+    """A person as the matching rules see it (duck-typed for matching.score_pair)."""
+
+    pk: uuid.UUID
+    id_number: str | None
+    full_name: str
+    name_key: str
+    birth_date: datetime.date | None
+    birth_year: int | None
+    sex: str
+    phone: str
+    workplace: str
+    occupation: str
+    address: str
+    ethnicity: str
+    residence_status: str
+    province_id: int | None
+    district_id: int | None
+    commune_id: int | None
+    village_id: int | None
+    household_id: uuid.UUID | None = None
+    household_role: str = ""
+    conditions: list[str] = field(default_factory=list)
+    pregnant: bool = False
+    new: bool = False
+    open_record: _Record | None = None
+    changed: set[str] = field(default_factory=set)
+    before: dict[str, Any] | None = None
+    status_before: str | None = None
+
+    def snapshot(self) -> dict[str, Any]:
+        """What core.audit.snapshot(person, actions.PERSON_FIELDS) would say."""
+        return {
+            "id_number": self.id_number,
+            "full_name": self.full_name,
+            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
+            "birth_year": self.birth_year,
+            "sex": self.sex,
+            "phone": self.phone,
+            "address": self.address,
+            "household": str(self.household_id) if self.household_id else None,
+            "household_role": self.household_role,
+            "ethnicity": self.ethnicity,
+            "occupation": self.occupation,
+            "workplace": self.workplace,
+            "conditions": self.conditions,
+            "pregnant": self.pregnant,
+            "residence_status": self.residence_status,
+            "province": self.province_id,
+            "district": self.district_id,
+            "commune": self.commune_id,
+            "village": self.village_id,
+        }
+
+
+def _time_ordered_uuid() -> uuid.UUID:
+    """A UUIDv7 (milliseconds, then random bits): new rows land together in the primary-key
+    index instead of at random pages of it, which matters for bulk inserts into a big table."""
+    millis = time.time_ns() // 1_000_000
+    value = (millis & ((1 << 48) - 1)) << 80 | secrets.randbits(80)
+    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+    return uuid.UUID(int=value)
+
+
+def _pk_order(cand: _Cand) -> str:
+    return cand.pk.hex
+
+
+@dataclass
+class ImportOutcome:
+    upload: AbsentListUpload
+    repeated: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _any(column: str, values: Sequence[Any], sql_type: str) -> Q:
+    """``column IN values``: one array parameter on PostgreSQL (psycopg parses a query with
+    thousands of placeholders slowly), a plain IN list elsewhere."""
+    if connection.vendor == "postgresql":
+        qn = connection.ops.quote_name
+        sql = f"{qn(column)} = ANY({_ARRAY % sql_type})"
+        return Q(RawSQL(sql, [_joined(values)], output_field=BooleanField()))  # noqa: S611
+    return Q(**{f"{column}__in": list(values)})
+
+
+# On PostgreSQL a list goes as ONE text parameter split on the server: psycopg's client-side
+# quoting of big arrays costs more than the query. The separator (unit separator, 0x1F) is
+# never in a name, an ID number, a date or a UUID.
+_ARRAY = "string_to_array(%%s, chr(31))::%s[]"
+
+
+def _joined(values: Iterable[Any]) -> str:
+    return "\x1f".join(str(v) for v in values)
+
+
+def _pairs(column: str, pairs: Sequence[tuple[str, Any]], sql_type: str) -> str:
+    """SQL for ``(name_key, column) IN pairs`` (the pairs are the parameters of _pair_params)."""
+    qn = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        return f"({qn('name_key')}, {qn(column)}) IN (SELECT * FROM unnest({_ARRAY % 'varchar'}, {_ARRAY % sql_type}))"  # noqa: S608
+    return f"({qn('name_key')}, {qn(column)}) IN (VALUES {', '.join(['(%s, %s)'] * len(pairs))})"
+
+
+def _pair_params(pairs: Sequence[tuple[str, Any]], adapt: Any) -> list[Any]:
+    if connection.vendor == "postgresql":
+        return [_joined(k for k, _v in pairs), _joined(v for _k, v in pairs)]
+    out: list[Any] = []
+    for key, value in pairs:
+        out += [key, adapt(value)]
+    return out
+
+
+def _name_candidates(rows: list[GoodRow]) -> Iterable[tuple[Any, ...]]:
+    """Active persons find_match could return for these rows: the same name and birth date,
+    or the same name and birth year (for persons known by their year only)."""
+    names = sorted({r.name_key for r in rows})
+    by_date = sorted({(r.name_key, r.birth_date) for r in rows if r.birth_date})
+    by_year = sorted({(r.name_key, r.birth_year) for r in rows if r.birth_year})
+    if not names or not (by_date or by_year):
+        return []
+    ad = _Adapt()
+    alternatives: list[str] = []
+    params: list[Any] = []
+    if by_date:
+        alternatives.append(_pairs("birth_date", by_date, "date"))
+        params += _pair_params(by_date, ad.date)
+    if by_year:
+        alternatives.append(_pairs("birth_year", by_year, "integer"))
+        params += _pair_params(by_year, lambda v: v)
+    pairs = RawSQL(f"({' OR '.join(alternatives)})", params, output_field=BooleanField())  # noqa: S611
+    return (
+        Person.objects.filter(merged_into__isnull=True)
+        .filter(_any("name_key", names, "varchar"))
+        .filter(pairs)
+        .values_list(*_PERSON_LOAD)
+    )
+
+
+class _Matcher:
+    """The rules of matching.find_match, intake_person and set_residence, in memory."""
+
+    def __init__(self, rows: list[GoodRow]) -> None:
+        self.by_pk: dict[uuid.UUID, _Cand] = {}
+        self.by_id: dict[str, _Cand] = {}
+        self.by_name: dict[str, list[_Cand]] = defaultdict(list)
+        self._lineages: dict[int, dict[str, Any]] = {}
+        self._load(rows)
+
+    def _add(self, cand: _Cand) -> _Cand:
+        known = self.by_pk.get(cand.pk)
+        if known is not None:
+            return known
+        self.by_pk[cand.pk] = cand
+        if cand.id_number:
+            self.by_id[cand.id_number] = cand
+        self.by_name[cand.name_key].append(cand)
+        return cand
+
+    def _load(self, rows: list[GoodRow]) -> None:
+        active = Person.objects.filter(merged_into__isnull=True)
+        ids = sorted({r.id_number for r in rows if r.id_number})
+        for start in range(0, len(ids), CHUNK):
+            for values in active.filter(_any("id_number", ids[start : start + CHUNK], "varchar")).values_list(
+                *_PERSON_LOAD
+            ):
+                self._add(_Cand(*values))
+        # Rows whose ID number is already known never look at names (find_match stops there).
+        rows = [r for r in rows if not (r.id_number and r.id_number in self.by_id)]
+        for start in range(0, len(rows), CHUNK):
+            for values in _name_candidates(rows[start : start + CHUNK]):
+                self._add(_Cand(*values))
+        pks = list(self.by_pk)
+        for start in range(0, len(pks), CHUNK):
+            records = (
+                ResidenceRecord.objects.filter(
+                    _any("person_id", pks[start : start + CHUNK], "uuid"), ended_on__isnull=True
+                )
+                .order_by("created_at", "pk")
+                .values_list(
+                    "pk",
+                    "person_id",
+                    "status",
+                    "temp_address",
+                    "temp_province_id",
+                    "temp_commune_id",
+                    "workplace",
+                    "phone",
+                    "created_at",
+                )
+            )
+            for pk, person_id, status, address, province_id, commune_id, workplace, phone, created_at in records:
+                self.by_pk[person_id].open_record = _Record(
+                    pk, status, (address, province_id, commune_id, workplace, phone), created_at
+                )
+        # Lists by name in the database's order (Person.Meta.ordering: name_key, id).
+        for cands in self.by_name.values():
+            cands.sort(key=_pk_order)
+
+    def _lineage(self, unit: AdminUnit) -> dict[str, Any]:
+        cols = self._lineages.get(unit.pk)
+        if cols is None:
+            cols = self._lineages[unit.pk] = lineage_columns(unit)
+        return cols
+
+    def find(self, row: GoodRow) -> tuple[_Cand | None, list[tuple[_Cand, int, list[str]]]]:
+        """matching.find_match for this row, against the persons as they stand now."""
+        identity = Identity(
+            full_name=row.full_name,
+            id_number=row.id_number,
+            birth_date=row.birth_date,
+            birth_year=row.birth_year or (row.birth_date.year if row.birth_date else None),
+            phone=row.phone,
+        )
+        if identity.id_number:
+            same = self.by_id.get(identity.id_number)
+            if same is not None and same.id_number == identity.id_number:
+                return same, []
+        pool = self.by_name.get(row.name_key, [])
+        if identity.birth_date:
+            date = identity.birth_date
+            chosen = [c for c in pool if c.birth_date == date or (c.birth_date is None and c.birth_year == date.year)]
+        elif identity.birth_year:
+            chosen = [c for c in pool if c.birth_year == identity.birth_year]
+        elif identity.phone:
+            chosen = [c for c in pool if c.phone == identity.phone]
+        else:
+            return None, []
+        scored = []
+        for cand in chosen[:50]:
+            score, reasons = score_pair(identity, cast(Person, cand))
+            if score >= LIKELY:
+                scored.append((cand, score, reasons))
+        scored.sort(key=lambda t: -t[1])
+        if scored and scored[0][1] >= SAME_PERSON:
+            return scored[0][0], []
+        return None, scored
+
+    def create(self, row: GoodRow) -> _Cand:
+        cand = _Cand(
+            pk=_time_ordered_uuid(),
+            id_number=row.id_number,
+            full_name=row.full_name,
+            name_key=row.name_key,
+            birth_date=row.birth_date,
+            birth_year=row.birth_year or (row.birth_date.year if row.birth_date else None),
+            sex=row.sex,
+            phone=row.phone,
+            workplace=row.workplace,
+            occupation="",
+            address="",
+            ethnicity="",
+            residence_status=ResidenceStatus.PERMANENT,
+            new=True,
+            **self._lineage(row.unit),
+        )
+        # A new record sorts into its name's list as the database would order it.
+        self.by_pk[cand.pk] = cand
+        if cand.id_number:
+            self.by_id[cand.id_number] = cand
+        bisect.insort(self.by_name[cand.name_key], cand, key=_pk_order)
+        return cand
+
+    def fill(self, cand: _Cand, row: GoodRow) -> None:
+        """actions._fill_missing."""
+        before = cand.snapshot()
+        changed: list[str] = []
+        data = {
+            "id_number": row.id_number,
+            "birth_date": row.birth_date,
+            "phone": row.phone,
+            "occupation": "",
+            "workplace": row.workplace,
+            "address": "",
+            "ethnicity": "",
+        }
+        for name in _FILLABLE:
+            if not getattr(cand, name) and data[name]:
+                setattr(cand, name, data[name])
+                changed.append(name)
+        if cand.birth_year is None and (row.birth_year or row.birth_date):
+            cand.birth_year = row.birth_year or (row.birth_date.year if row.birth_date else None)
+            changed.append("birth_year")
+        if cand.sex == Sex.UNKNOWN and row.sex != Sex.UNKNOWN:
+            cand.sex = row.sex
+            changed.append("sex")
+        if cand.commune_id is None:
+            for key, value in self._lineage(row.unit).items():
+                setattr(cand, key, value)
+            changed += list(_LINEAGE)
+        if "id_number" in changed and cand.id_number:
+            self.by_id[cand.id_number] = cand
+        if changed:
+            if cand.before is None and not cand.new:
+                cand.before = before
+            cand.changed.update(changed)
+
+
+@dataclass
+class _Plan:
+    new_persons: list[_Cand] = field(default_factory=list)
+    new_records: list[_Record] = field(default_factory=list)
+    closed: list[_Record] = field(default_factory=list)
+    duplicates: dict[tuple[uuid.UUID, uuid.UUID], tuple[int, list[str]]] = field(default_factory=dict)
+    created: int = 0
+    matched: int = 0
+    unchanged: int = 0
+
+
+def _plan(rows: list[GoodRow], today: datetime.date) -> tuple[_Plan, _Matcher]:
+    matcher = _Matcher(rows)
+    plan = _Plan()
+    for row in rows:
+        person, candidates = matcher.find(row)
+        if person is not None:
+            matcher.fill(person, row)
+            fresh = False
+        else:
+            person = matcher.create(row)
+            plan.new_persons.append(person)
+            for other, score, reasons in candidates:
+                a, b = sorted([person.pk, other.pk], key=str)
+                plan.duplicates.setdefault((a, b), (score, reasons))
+            fresh = True
+        details = (
+            row.temp_address,
+            row.temp_province.pk,
+            row.temp_commune.pk if row.temp_commune else None,
+            row.workplace,
+            row.phone,
+        )
+        current = person.open_record
+        if current is not None and current.status == ABSENT and current.details == details:
+            plan.unchanged += 1
+            continue
+        started_on = row.left_on or today
+        if current is not None:
+            current.ended_on = started_on
+            if current.pk is not None:
+                plan.closed.append(current)
+        record = _Record(None, ABSENT, details, started_on=started_on, row=row, person=person.pk)
+        plan.new_records.append(record)
+        person.open_record = record
+        if person.residence_status != ABSENT:
+            if person.status_before is None and not person.new:
+                person.status_before = person.residence_status
+            person.residence_status = ABSENT
+            if not person.new:
+                person.changed.add("residence_status")
+        if fresh:
+            plan.created += 1
+        else:
+            plan.matched += 1
+    return plan, matcher
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------------------------
+
+
+def _insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Many rows into ``table``: COPY on PostgreSQL, executemany elsewhere."""
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    name = connection.ops.quote_name(table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor
+            with raw.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {name} ({quoted}) VALUES ({marks})"  # noqa: S608 - names are quoted model columns
+            batch: list[Sequence[Any]] = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= CHUNK:
+                    cursor.executemany(sql, batch)
+                    batch = []
+            if batch:
+                cursor.executemany(sql, batch)
+
+
+class _Adapt:
+    """Python values as the database wants them in raw SQL / COPY."""
+
+    def __init__(self) -> None:
+        self.pg = connection.vendor == "postgresql"
+
+    def uuid(self, value: uuid.UUID | None) -> Any:
+        if value is None:
+            return None
+        return value if self.pg else value.hex
+
+    def date(self, value: datetime.date | None) -> Any:
+        if value is None:
+            return None
+        return value if self.pg else value.isoformat()
+
+    def when(self, value: datetime.datetime) -> Any:
+        return connection.ops.adapt_datetimefield_value(value)
+
+    def json(self, value: Any) -> Any:
+        return None if value is None else json.dumps(value, ensure_ascii=False)
+
+    def flag(self, value: bool) -> Any:
+        return value if self.pg else int(value)
+
+
+def _model_columns(model: type[Any], given: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    """The columns to insert: those we give, plus any other column with its default value.
+
+    Columns added to the model later are filled with their (constant) default, so that the
+    bulk insert keeps working; a column without a default must be added here.
+    """
+    columns: list[str] = []
+    extra: list[Any] = []
+    for f in model._meta.concrete_fields:
+        if f.column in given or f.get_internal_type() in ("AutoField", "BigAutoField"):
+            continue
+        columns.append(f.column)
+        value = f.get_default()
+        extra.append(f.get_db_prep_save(value, connection) if not (f.null and value is None) else None)
+    return columns, extra
+
+
+def _write(
+    actor: User | None,
+    upload: AbsentListUpload,
+    plan: _Plan,
+    matcher: _Matcher,
+) -> None:
+    now = timezone.now()
+    ad = _Adapt()
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    created_at = ad.when(now)
+
+    # New persons (already with the "temporarily absent" status that their rows give them).
+    person_given = {
+        "id": None,
+        "client_uuid": None,
+        "id_number": None,
+        "full_name": None,
+        "name_key": None,
+        "birth_date": None,
+        "birth_year": None,
+        "sex": None,
+        "phone": None,
+        "address": None,
+        "household_id": None,
+        "household_role": None,
+        "ethnicity": None,
+        "occupation": None,
+        "workplace": None,
+        "conditions": None,
+        "pregnant": None,
+        "residence_status": None,
+        "source": None,
+        "merged_into_id": None,
+        "created_at": None,
+        "updated_at": None,
+        "province_id": None,
+        "district_id": None,
+        "commune_id": None,
+        "village_id": None,
+    }
+    extra_cols, extra_vals = _model_columns(Person, person_given)
+    empty_list = ad.json([])
+    no = ad.flag(False)
+
+    def person_rows() -> Iterator[tuple[Any, ...]]:
+        for p in plan.new_persons:
+            yield (
+                ad.uuid(p.pk),
+                None,
+                p.id_number,
+                p.full_name,
+                p.name_key,
+                ad.date(p.birth_date),
+                p.birth_year,
+                p.sex,
+                p.phone,
+                p.address,
+                None,
+                "",
+                p.ethnicity,
+                p.occupation,
+                p.workplace,
+                empty_list,
+                no,
+                p.residence_status,
+                Source.ABSENT_LIST,
+                None,
+                created_at,
+                created_at,
+                p.province_id,
+                p.district_id,
+                p.commune_id,
+                p.village_id,
+                *extra_vals,
+            )
+
+    if plan.new_persons:
+        _insert(Person._meta.db_table, [*person_given, *extra_cols], person_rows())
+
+    # Existing persons: filled-in fields and the new status.
+    groups: dict[frozenset[str], list[_Cand]] = defaultdict(list)
+    for cand in matcher.by_pk.values():
+        if not cand.new and cand.changed:
+            groups[frozenset(cand.changed)].append(cand)
+    for fields, cands in groups.items():
+        names = sorted(f.removesuffix("_id") if f in _LINEAGE else f for f in fields)
+        objs = []
+        for cand in cands:
+            obj = Person(pk=cand.pk, updated_at=now)
+            for name in fields:
+                setattr(obj, name, getattr(cand, name))
+            objs.append(obj)
+        Person.objects.bulk_update(objs, [*names, "updated_at"], batch_size=1000)
+
+    # Residence: close the open periods, open the new ones.
+    closing: dict[datetime.date, list[int]] = defaultdict(list)
+    for record in plan.closed:
+        if record.pk is not None and record.ended_on is not None:
+            closing[record.ended_on].append(record.pk)
+    for ended_on, pks in closing.items():
+        for start in range(0, len(pks), CHUNK):
+            ResidenceRecord.objects.filter(_any("id", pks[start : start + CHUNK], "bigint")).update(ended_on=ended_on)
+
+    record_given = {
+        "person_id": None,
+        "status": None,
+        "started_on": None,
+        "ended_on": None,
+        "temp_address": None,
+        "temp_province_id": None,
+        "temp_commune_id": None,
+        "workplace": None,
+        "phone": None,
+        "source": None,
+        "upload_id": None,
+        "row_number": None,
+        "created_by_id": None,
+        "created_at": None,
+    }
+    rec_extra_cols, rec_extra_vals = _model_columns(ResidenceRecord, record_given)
+    upload_pk = ad.uuid(upload.pk)
+
+    def record_rows() -> Iterator[tuple[Any, ...]]:
+        for record in plan.new_records:
+            row = record.row
+            assert row is not None
+            address, province_id, commune_id, workplace, phone = record.details
+            yield (
+                ad.uuid(record.person),
+                record.status,
+                ad.date(record.started_on),
+                ad.date(record.ended_on),
+                address,
+                province_id,
+                commune_id,
+                workplace,
+                phone,
+                Source.ABSENT_LIST,
+                upload_pk,
+                row.row,
+                actor_id,
+                created_at,
+                *rec_extra_vals,
+            )
+
+    if plan.new_records:
+        _insert(ResidenceRecord._meta.db_table, [*record_given, *rec_extra_cols], record_rows())
+
+    if plan.duplicates:
+        DuplicateCandidate.objects.bulk_create(
+            [
+                DuplicateCandidate(person_a_id=a, person_b_id=b, score=score, reasons=reasons)
+                for (a, b), (score, reasons) in plan.duplicates.items()
+            ],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+
+    # Audit.
+    def audit_rows() -> Iterator[tuple[Any, ...]]:
+        label = Person._meta.label
+        for p in plan.new_persons:
+            yield (actor_id, created_at, "person.create", label, str(p.pk), None, ad.json(p.snapshot()))
+        for cand in matcher.by_pk.values():
+            if cand.new:
+                continue
+            if cand.before is not None:
+                after = cand.snapshot()
+                after["residence_status"] = cand.status_before or cand.residence_status
+                keys = [k for k in after if after[k] != cand.before.get(k)]
+                if keys:
+                    yield (
+                        actor_id,
+                        created_at,
+                        "person.fill",
+                        label,
+                        str(cand.pk),
+                        ad.json({k: cand.before.get(k) for k in keys}),
+                        ad.json({k: after[k] for k in keys}),
+                    )
+            if cand.status_before is not None:
+                yield (
+                    actor_id,
+                    created_at,
+                    "person.residence",
+                    label,
+                    str(cand.pk),
+                    ad.json({"residence_status": cand.status_before}),
+                    ad.json({"residence_status": cand.residence_status}),
+                )
+
+    audit_cols = ["actor_id", "at", "action", "object_type", "object_id", "before", "after"]
+    _insert(AuditLog._meta.db_table, audit_cols, audit_rows())
+
+
+# ---------------------------------------------------------------------------------------------
+# The action
+# ---------------------------------------------------------------------------------------------
+
+
+def import_absent_list(actor: User, unit: AdminUnit, filename: str, data: bytes) -> AbsentListUpload:
+    """Import an absent-citizen list for ``unit`` (see the module docstring)."""
+    return run_import(actor, unit, filename, data).upload
+
+
+def check_unit(actor: User, unit: AdminUnit) -> None:
+    require(actor, Perm.ABSENT_UPLOAD)
+    if not unit_in_scope(actor, unit):
+        raise Http404(_("Not found."))
+    if unit.level not in (Level.COMMUNE, Level.VILLAGE):
+        raise AbsentUploadError(_("A list is uploaded by a commune or a village: choose one."), 422)
+
+
+def run_import(actor: User, unit: AdminUnit, filename: str, data: bytes) -> ImportOutcome:
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
+    check_unit(actor, unit)
+    if len(data) > settings.MAX_UPLOAD_BYTES:
+        raise AbsentUploadError(too_large_message(), 413)
+    sha = hashlib.sha256(data).hexdigest()
+    existing = AbsentListUpload.objects.filter(unit=unit, sha256=sha).first()
+    if existing is not None:
+        return ImportOutcome(existing, repeated=True)
+    table = read_table(filename, data)
+    timings["read"] = time.perf_counter() - clock
+    good, errors = RowValidator(unit).validate(table)
+    timings["validate"] = time.perf_counter() - clock
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                outcome = _apply(actor, unit, filename, sha, table, good, errors, timings, clock)
+            timings["total"] = time.perf_counter() - clock
+            return outcome
+        except IntegrityError:
+            # Another upload of the same file, or a person with one of these ID numbers created
+            # meanwhile: the first case returns that upload, the second tries once more.
+            existing = AbsentListUpload.objects.filter(unit=unit, sha256=sha).first()
+            if existing is not None:
+                return ImportOutcome(existing, repeated=True)
+            if attempt:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def too_large_message() -> str:
+    limit = settings.MAX_UPLOAD_BYTES / (1024 * 1024)
+    return _("The file is too large: at most %(size)s MB.") % {"size": f"{limit:g}"}
+
+
+def _apply(
+    actor: User,
+    unit: AdminUnit,
+    filename: str,
+    sha: str,
+    table: Table,
+    good: list[GoodRow],
+    errors: list[RowError],
+    timings: dict[str, float],
+    clock: float,
+) -> ImportOutcome:
+    today = timezone.localdate()
+    plan, matcher = _plan(good, today) if good else (_Plan(), None)
+    timings["match"] = time.perf_counter() - clock
+    bad_rows = len({e.row for e in errors})
+    if not good:
+        status = AbsentListUpload.Status.REJECTED
+    elif bad_rows:
+        status = AbsentListUpload.Status.PARTIAL
+    else:
+        status = AbsentListUpload.Status.ACCEPTED
+    upload = AbsentListUpload.objects.create(
+        unit=unit,
+        filename=filename[:255],
+        sha256=sha,
+        status=status,
+        row_count=len(table.rows),
+        created_count=plan.created,
+        matched_count=plan.matched,
+        unchanged_count=plan.unchanged,
+        error_count=bad_rows,
+        errors=[e.as_json(table.headers) for e in errors],
+        uploaded_by=actor,
+        **lineage_columns(unit),
+    )
+    if matcher is not None:
+        _write(actor, upload, plan, matcher)
+    record_change(
+        actor,
+        "absent_upload.import",
+        upload,
+        None,
+        {
+            "unit": unit.pk,
+            "filename": upload.filename,
+            "status": status,
+            "rows": upload.row_count,
+            "created": plan.created,
+            "matched": plan.matched,
+            "unchanged": plan.unchanged,
+            "rejected": bad_rows,
+        },
+    )
+    timings["write"] = time.perf_counter() - clock
+    return ImportOutcome(upload, repeated=False, timings=timings)
