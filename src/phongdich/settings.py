@@ -134,7 +134,9 @@ LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS: list[str] = []
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Numbers are grouped where shown with |intcomma (locale-aware: 12.345 in vi); not globally,
+# so that ids written into links and form values are never rendered as "1.265".
+USE_THOUSAND_SEPARATOR = False
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 FORMAT_MODULE_PATH = ["phongdich.formats"]
 

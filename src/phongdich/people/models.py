@@ -31,8 +31,16 @@ class Source(models.TextChoices):
 class UnitScoped(models.Model):
     """The four jurisdiction columns every personal record carries (see geo.AdminUnit)."""
 
+    # No index on province: a deployment serves one province, so it would select every row.
+    # A national deployment partitions (or shards) by province instead.
     province = models.ForeignKey(
-        "geo.AdminUnit", verbose_name=_("province"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        "geo.AdminUnit",
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,
     )
     district = models.ForeignKey(
         "geo.AdminUnit", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -79,7 +87,7 @@ class Person(UnitScoped):
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
-    phone = models.CharField(_("phone"), max_length=16, blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=16, blank=True)
     address = models.CharField(_("address (house, street)"), max_length=255, blank=True)
     household = models.ForeignKey(
         Household, verbose_name=_("household"), on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
@@ -113,7 +121,8 @@ class Person(UnitScoped):
         ]
         indexes = [
             models.Index(fields=["birth_date", "name_key"], name="person_birth_name"),
-            models.Index(fields=["id_number"], name="person_id_number"),
+            # Equality only: a plain index (db_index would add a LIKE-pattern twin on PostgreSQL).
+            models.Index(fields=["phone"], name="person_phone"),
         ]
 
     def __str__(self) -> str:
