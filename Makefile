@@ -50,8 +50,9 @@ format: install
 messages: install
 	bash scripts/messages.sh
 
+# make bench [ONLY=demo,search,absent] [BENCH_PEOPLE=1000000] [BENCH_ARGS="--keep --reuse"]
 bench: install
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(if $(ONLY),--only $(ONLY)) $(if $(BENCH_PEOPLE),--people $(BENCH_PEOPLE)) $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .tools var/*.sqlite3*
