@@ -22,8 +22,8 @@ from django.test import Client
 
 from phongdich.core.models import User
 from phongdich.core.roles import Role
-from phongdich.geo.models import AdminUnit, Hierarchy, Level
 from phongdich.core.text import fold
+from phongdich.geo.models import AdminUnit, Hierarchy, Level
 
 
 @dataclass
@@ -108,7 +108,9 @@ def personas(tree: Tree) -> dict[Role, User]:
 @pytest.fixture
 def outsider(tree: Tree) -> User:
     """A commune officer of another commune (Sín Thầu, Mường Nhé)."""
-    return User.objects.create_user(username="t_outsider", password="pw-test-1234", role=Role.COMMUNE, unit=tree.sin_thau)
+    return User.objects.create_user(
+        username="t_outsider", password="pw-test-1234", role=Role.COMMUNE, unit=tree.sin_thau
+    )
 
 
 def client_for(user: User | None) -> Client:

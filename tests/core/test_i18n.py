@@ -29,7 +29,7 @@ def parse_po(path: Path) -> list[tuple[str, str, bool]]:
                 fields[current] = ast.literal_eval(m.group(2))
             elif line.startswith('"') and current:
                 fields[current] += ast.literal_eval(line)
-        if "msgid" in fields and fields["msgid"]:
+        if fields.get("msgid"):
             msgstr = fields.get("msgstr", fields.get("msgstr[0]", ""))
             entries.append((fields["msgid"], msgstr, fuzzy))
     return entries

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from phongdich.core.roles import Role
 from tests.conftest import client_for
 
 

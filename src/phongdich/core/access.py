@@ -6,7 +6,7 @@ A user without the permission for an action gets 403.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
@@ -18,8 +18,6 @@ from phongdich.core.roles import Perm
 if TYPE_CHECKING:
     from phongdich.core.models import User
     from phongdich.geo.models import AdminUnit
-
-M = TypeVar("M", bound=Model)
 
 
 def current_user(request: HttpRequest) -> User:
@@ -33,7 +31,7 @@ def require(user: User, perm: Perm) -> None:
         raise PermissionDenied(_("Your role does not allow this."))
 
 
-def scope(user: User, qs: QuerySet[M], prefix: str = "") -> QuerySet[M]:
+def scope[M: Model](user: User, qs: QuerySet[M], prefix: str = "") -> QuerySet[M]:
     """Only the records of ``qs`` inside the user's unit.
 
     ``prefix`` points at the record's jurisdiction columns (``province``, ``district``,
@@ -56,7 +54,7 @@ def unit_in_scope(user: User, unit: AdminUnit) -> bool:
     return user.unit.contains(unit)
 
 
-def get_for_user(user: User, qs: QuerySet[M], perm: Perm, prefix: str = "", **lookup: Any) -> M:
+def get_for_user[M: Model](user: User, qs: QuerySet[M], perm: Perm, prefix: str = "", **lookup: Any) -> M:
     """Fetch one record the user may see, or 404; 403 when the role lacks ``perm``."""
     require(user, perm)
     try:

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("E.g. the name of the program that uses it."))
+    name = forms.CharField(
+        label=_("Token name"), max_length=100, help_text=_("E.g. the name of the program that uses it.")
+    )
 
 
 class LanguageForm(forms.Form):

@@ -22,7 +22,9 @@ class User(AbstractUser):
         related_name="users",
         help_text=_("The area this user works in; they see records of this unit and below."),
     )
-    language = models.CharField(_("language"), max_length=8, default="vi", choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    language = models.CharField(
+        _("language"), max_length=8, default="vi", choices=[("vi", "Tiếng Việt"), ("en", "English")]
+    )
 
     class Meta:
         ordering = ["username"]
