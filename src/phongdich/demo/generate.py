@@ -484,10 +484,7 @@ class Generator:
             province = provinces.get(pcode)
             if province is None:
                 continue
-            if commune is not None and commune.district is not None:
-                address = f"Khu nhà trọ công nhân, {commune.name}, {commune.district.name}, {province.name}"
-            else:
-                address = province.name
+            address = "Khu nhà trọ công nhân" if commune is not None else ""
             dest = Destination(province.pk, commune.pk if commune else None, address, workplaces)
             result.extend([dest] * weight)
         return result

@@ -8,7 +8,7 @@ empty, missing columns), 413 when it is larger than settings.MAX_UPLOAD_BYTES.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +17,7 @@ from ninja import Field, File, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from phongdich.core.access import require
+from phongdich.core.access import current_user, require
 from phongdich.core.roles import Perm
 from phongdich.geo import actions, queries
 from phongdich.geo.models import AdminUnit, Hierarchy, Level
@@ -25,7 +25,7 @@ from phongdich.geo.spreadsheets import population_template, villages_template
 from phongdich.geo.tabular import FileProblem
 
 if TYPE_CHECKING:
-    from phongdich.core.models import User
+    pass
 
 router = Router(tags=["units"])
 
@@ -113,10 +113,6 @@ class UnitFilters(Schema):
     page_size: int = Field(50, ge=1, le=500)
 
 
-def _user(request: HttpRequest) -> User:
-    return cast("User", request.user)
-
-
 def _ref(unit: AdminUnit) -> UnitRef:
     return UnitRef(version=unit.version, level=unit.level, code=unit.code, name=unit.name)
 
@@ -184,7 +180,7 @@ ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut}
     ),
 )
 def import_villages(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, ImportReportOut | ErrorOut]:
-    user = _user(request)
+    user = current_user(request)
     require(user, Perm.UNIT_EDIT)
     data = _read_upload(file)
     try:
@@ -206,7 +202,7 @@ def import_villages(request: HttpRequest, file: File[UploadedFile]) -> tuple[int
     ),
 )
 def import_population(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, ImportReportOut | ErrorOut]:
-    user = _user(request)
+    user = current_user(request)
     require(user, Perm.UNIT_EDIT)
     data = _read_upload(file)
     try:
@@ -223,7 +219,7 @@ def import_population(request: HttpRequest, file: File[UploadedFile]) -> tuple[i
     openapi_extra={"responses": {200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}}},
 )
 def import_template(request: HttpRequest, kind: Literal["villages", "population"]) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     require(user, Perm.UNIT_EDIT)
     unit = queries.home_unit(user)
     content = villages_template(unit) if kind == "villages" else population_template(unit)
@@ -236,7 +232,7 @@ def import_template(request: HttpRequest, kind: Literal["villages", "population"
 
 @router.get("", response=UnitPageOut, summary="List units (scoped to the caller's area)")
 def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> UnitPageOut:
-    user = _user(request)
+    user = current_user(request)
     version = filters.version or queries.deployment_version()
     if filters.q:
         qs = queries.search(user, filters.q, version)
@@ -251,7 +247,7 @@ def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> UnitPageOut
 
 @router.get("/{version}/{code}", response={200: UnitDetailOut, 404: ErrorOut}, summary="One unit, with its lineage")
 def unit_detail(request: HttpRequest, version: str, code: str) -> UnitDetailOut:
-    unit = queries.get_unit_for_user(_user(request), version, code)
+    unit = queries.get_unit_for_user(current_user(request), version, code)
     base = _out(unit)
     return UnitDetailOut(
         **base.dict(),
@@ -274,7 +270,7 @@ def unit_children(
 ) -> UnitPageOut:
     if page < 1 or not 1 <= page_size <= 500:
         raise HttpError(400, _("page must be at least 1 and page_size between 1 and 500."))
-    unit = queries.get_unit_for_user(_user(request), version, code)
+    unit = queries.get_unit_for_user(current_user(request), version, code)
     return _page(queries.children(unit), page, page_size)
 
 
@@ -286,7 +282,7 @@ def unit_children(
     "communes it was formed from. Empty for other levels. From the vietnam-provinces conversion table.",
 )
 def unit_crosswalk(request: HttpRequest, version: str, code: str) -> CrosswalkOut:
-    unit = queries.get_unit_for_user(_user(request), version, code)
+    unit = queries.get_unit_for_user(current_user(request), version, code)
     rows = queries.crosswalk(unit)
     old_side = unit.version == Hierarchy.PRE2025
     return CrosswalkOut(
@@ -302,7 +298,7 @@ def unit_crosswalk(request: HttpRequest, version: str, code: str) -> CrosswalkOu
     summary="Neighbouring provinces and foreign countries of a unit's province",
 )
 def unit_neighbours(request: HttpRequest, version: str, code: str) -> NeighboursOut:
-    unit = queries.get_unit_for_user(_user(request), version, code)
+    unit = queries.get_unit_for_user(current_user(request), version, code)
     province, others = queries.neighbours(unit)
     if province is None:
         raise HttpError(404, _("Not found."))

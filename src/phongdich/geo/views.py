@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from phongdich.core.access import require, unit_in_scope
+from phongdich.core.access import current_user, require, unit_in_scope
 from phongdich.core.roles import Perm
 from phongdich.geo import actions, queries
 from phongdich.geo.models import AdminUnit, Hierarchy, Level
@@ -22,7 +22,7 @@ from phongdich.geo.spreadsheets import population_template, villages_template
 from phongdich.geo.tabular import FileProblem
 
 if TYPE_CHECKING:
-    from phongdich.core.models import User
+    pass
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -33,12 +33,8 @@ CHILD_HEADINGS = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    return cast("User", request.user)
-
-
 def _unit_page(request: HttpRequest, unit: AdminUnit) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     kids = list(queries.children(unit).annotate(n_children=Count("children")))
     counts = queries.person_counts(unit, kids)
     for kid in kids:
@@ -67,21 +63,21 @@ def _unit_page(request: HttpRequest, unit: AdminUnit) -> HttpResponse:
 @login_required
 def browse(request: HttpRequest) -> HttpResponse:
     """The unit browser's start: the user's own unit (administrators: the deployment province)."""
-    unit = queries.home_unit(_user(request))
+    unit = queries.home_unit(current_user(request))
     if unit is None:
         return render(request, "geo/no_unit.html", {"loaded": AdminUnit.objects.exists()})
-    unit = queries.get_unit_for_user(_user(request), unit.version, unit.code)
+    unit = queries.get_unit_for_user(current_user(request), unit.version, unit.code)
     return _unit_page(request, unit)
 
 
 @login_required
 def unit_detail(request: HttpRequest, version: str, code: str) -> HttpResponse:
-    return _unit_page(request, queries.get_unit_for_user(_user(request), version, code))
+    return _unit_page(request, queries.get_unit_for_user(current_user(request), version, code))
 
 
 @login_required
 def crosswalk(request: HttpRequest, version: str, code: str) -> HttpResponse:
-    unit = queries.get_unit_for_user(_user(request), version, code)
+    unit = queries.get_unit_for_user(current_user(request), version, code)
     rows = queries.crosswalk(unit)
     return render(
         request,
@@ -93,14 +89,14 @@ def crosswalk(request: HttpRequest, version: str, code: str) -> HttpResponse:
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
-    home = queries.home_unit(_user(request))
+    home = queries.home_unit(current_user(request))
     version = home.version if home else queries.deployment_version()
-    results = list(queries.search(_user(request), q, version)[:100]) if q else []
+    results = list(queries.search(current_user(request), q, version)[:100]) if q else []
     return render(request, "geo/search.html", {"q": q, "results": results})
 
 
 def _import_page(request: HttpRequest, kind: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     require(user, Perm.UNIT_EDIT)
     scope_unit = queries.home_unit(user)
     context: dict[str, Any] = {"kind": kind, "scope_unit": scope_unit, "report": None, "problem": None}
@@ -142,7 +138,7 @@ def import_population(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def template_download(request: HttpRequest, kind: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     require(user, Perm.UNIT_EDIT)
     unit = queries.home_unit(user)
     content = villages_template(unit) if kind == "villages" else population_template(unit)

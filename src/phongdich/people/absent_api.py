@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -23,6 +23,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from phongdich.core import access
+from phongdich.core.access import current_user
 from phongdich.core.audit import record_access
 from phongdich.core.roles import Perm
 from phongdich.geo.models import AdminUnit, Level
@@ -30,14 +31,8 @@ from phongdich.people import absent_export, absent_queries
 from phongdich.people.absent_import import AbsentUploadError, report_errors, run_import, too_large_message
 from phongdich.people.models import AbsentListUpload, ResidenceRecord
 
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in user (login_required / the API's auth ran before)."""
-    return cast("User", request.user)
-
-
 if TYPE_CHECKING:
-    from phongdich.core.models import User
+    pass
 
 router = Router(tags=["absent-citizen lists"])
 
@@ -145,7 +140,7 @@ def _upload_out(upload: AbsentListUpload, repeated: bool = False) -> dict[str, A
 
 
 def _require_lists(request: HttpRequest) -> None:
-    if not absent_queries.can_see_lists(_user(request)):
+    if not absent_queries.can_see_lists(current_user(request)):
         raise PermissionDenied(_("Your role does not allow this."))
 
 
@@ -166,7 +161,7 @@ def _upload_unit(request: HttpRequest, unit: int | None, version: str | None, co
         )
     else:
         raise HttpError(422, _("Give the unit: its id, or its hierarchy version and code."))
-    if found is None or not access.unit_in_scope(_user(request), found):
+    if found is None or not access.unit_in_scope(current_user(request), found):
         raise Http404(_("Not found."))
     return found
 
@@ -197,12 +192,12 @@ def upload_list(
     version: Form[str | None] = None,
     code: Form[str | None] = None,
 ) -> tuple[int, dict[str, Any]]:
-    access.require(_user(request), Perm.ABSENT_UPLOAD)
+    access.require(current_user(request), Perm.ABSENT_UPLOAD)
     target = _upload_unit(request, unit, version, code)
     if file.size is not None and file.size > settings.MAX_UPLOAD_BYTES:
         raise HttpError(413, too_large_message())
     try:
-        outcome = run_import(_user(request), target, file.name or "", file.read())
+        outcome = run_import(current_user(request), target, file.name or "", file.read())
     except AbsentUploadError as exc:
         raise HttpError(exc.status, exc.message) from exc
     return (200 if outcome.repeated else 201), _upload_out(outcome.upload, outcome.repeated)
@@ -211,7 +206,7 @@ def upload_list(
 @router.get("/uploads", response=list[UploadSummaryOut], summary="Recent uploads in your area")
 def list_uploads(request: HttpRequest) -> list[dict[str, Any]]:
     _require_lists(request)
-    uploads = absent_queries.uploads_for(_user(request))[:100]
+    uploads = absent_queries.uploads_for(current_user(request))[:100]
     return [
         {k: v for k, v in _upload_out(u).items() if k not in ("errors", "status_label", "already_uploaded")}
         for u in uploads
@@ -224,14 +219,14 @@ def list_uploads(request: HttpRequest) -> list[dict[str, Any]]:
 def get_upload(request: HttpRequest, upload_id: str) -> dict[str, Any]:
     _require_lists(request)
     try:
-        upload = absent_queries.uploads_for(_user(request)).get(pk=uuid.UUID(upload_id))
+        upload = absent_queries.uploads_for(current_user(request)).get(pk=uuid.UUID(upload_id))
     except (AbsentListUpload.DoesNotExist, ValueError) as exc:
         raise Http404(_("Not found.")) from exc
     return _upload_out(upload)
 
 
 def _records(request: HttpRequest, filters: ListFilters) -> tuple[Any, AdminUnit | None]:
-    user = _user(request)
+    user = current_user(request)
     unit = absent_queries.unit_for(user, filters.unit) or absent_queries.root_unit(user)
     province = absent_queries.province_for(filters.province)
     qs = absent_queries.filtered(absent_queries.absent_records(user), unit, province)
@@ -276,7 +271,7 @@ def absent_list(
     current = paginator.get_page(page)
     results = [_person_out(r) for r in current.object_list]
     if results and unit is not None:
-        record_access(_user(request), unit, "api", detail=f"absent list: {len(results)}")
+        record_access(current_user(request), unit, "api", detail=f"absent list: {len(results)}")
     return {
         "count": paginator.count,
         "page": current.number,
@@ -288,16 +283,16 @@ def absent_list(
 
 @router.get("/export.xlsx", summary="Export the consolidated list as Excel", response={200: None, 403: ErrorOut})
 def export_xlsx(request: HttpRequest, filters: Query[ListFilters]) -> HttpResponseBase:
-    access.require(_user(request), Perm.ABSENT_EXPORT)
+    access.require(current_user(request), Perm.ABSENT_EXPORT)
     qs, unit = _records(request, filters)
-    return absent_export.export_xlsx(_user(request), qs, unit)
+    return absent_export.export_xlsx(current_user(request), qs, unit)
 
 
 @router.get("/export.csv", summary="Export the consolidated list as CSV", response={200: None, 403: ErrorOut})
 def export_csv(request: HttpRequest, filters: Query[ListFilters]) -> HttpResponseBase:
-    access.require(_user(request), Perm.ABSENT_EXPORT)
+    access.require(current_user(request), Perm.ABSENT_EXPORT)
     qs, unit = _records(request, filters)
-    return absent_export.export_csv(_user(request), qs, unit)
+    return absent_export.export_csv(current_user(request), qs, unit)
 
 
 @router.get("/template.xlsx", summary="The Excel template", response={200: None, 403: ErrorOut})

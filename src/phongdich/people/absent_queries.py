@@ -100,7 +100,13 @@ def filtered(
 
 def listing(qs: QuerySet[ResidenceRecord]) -> QuerySet[ResidenceRecord]:
     return qs.select_related(
-        "person", "person__district", "person__commune", "person__village", "temp_province", "temp_commune"
+        "person",
+        "person__district",
+        "person__commune",
+        "person__village",
+        "temp_province",
+        "temp_commune",
+        "temp_commune__district",
     ).order_by("person__name_key", "person_id")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from phongdich.core import access
+from phongdich.core.access import current_user
 from phongdich.core.audit import record_access
 from phongdich.core.roles import Perm
 from phongdich.geo.models import AdminUnit, Level
@@ -22,20 +23,14 @@ from phongdich.people import absent_export, absent_queries
 from phongdich.people.absent_import import AbsentUploadError, report_errors, run_import, too_large_message
 from phongdich.people.models import AbsentListUpload
 
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in user (login_required / the API's auth ran before)."""
-    return cast("User", request.user)
-
-
 if TYPE_CHECKING:
-    from phongdich.core.models import User
+    pass
 
 SESSION_TEXT = "absent_list_text"
 
 
 def _require_lists(request: HttpRequest) -> None:
-    if not absent_queries.can_see_lists(_user(request)):
+    if not absent_queries.can_see_lists(current_user(request)):
         raise PermissionDenied(_("Your role does not allow this."))
 
 
@@ -44,7 +39,7 @@ def _require_lists(request: HttpRequest) -> None:
 def absent_lists(request: HttpRequest) -> HttpResponse:
     """The consolidated list: counts by child unit, filters, the table, the uploads."""
     _require_lists(request)
-    user = _user(request)
+    user = current_user(request)
     if request.method == "POST":
         # The text filter may be a name or an ID number: it is kept in the session, never in a URL.
         request.session[SESSION_TEXT] = request.POST.get("text", "").strip()[:100]
@@ -100,10 +95,10 @@ def _export_query(unit: AdminUnit | None, temp_province: AdminUnit | None) -> st
 
 @login_required
 def absent_export_view(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    access.require(_user(request), Perm.ABSENT_EXPORT)
+    access.require(current_user(request), Perm.ABSENT_EXPORT)
     if fmt not in ("xlsx", "csv"):
         raise Http404(_("Not found."))
-    user = _user(request)
+    user = current_user(request)
     unit = absent_queries.unit_for(user, request.GET.get("unit")) or absent_queries.root_unit(user)
     temp_province = absent_queries.province_for(request.GET.get("province"))
     qs = absent_queries.filtered(absent_queries.absent_records(user), unit, temp_province)
@@ -123,8 +118,8 @@ def absent_template(request: HttpRequest, fmt: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def absent_upload(request: HttpRequest) -> HttpResponse:
-    access.require(_user(request), Perm.ABSENT_UPLOAD)
-    user = _user(request)
+    access.require(current_user(request), Perm.ABSENT_UPLOAD)
+    user = current_user(request)
     units = absent_queries.upload_units(user)
     context: dict[str, Any] = {"units": units, "selected": None, "error": None, "max_mb": _max_mb()}
     if request.method == "POST":
@@ -158,6 +153,8 @@ def absent_upload(request: HttpRequest) -> HttpResponse:
         return render(request, "people/absent_upload.html", context, status=status)
     if len(units) == 1:
         context["selected"] = units[0].pk
+    elif any(u.pk == user.unit_id for u in units):
+        context["selected"] = user.unit_id  # a commune's own list is the usual case
     return render(request, "people/absent_upload.html", context)
 
 
@@ -175,7 +172,7 @@ def _max_mb() -> str:
 def absent_upload_detail(request: HttpRequest, pk: str) -> HttpResponse:
     _require_lists(request)
     try:
-        upload = absent_queries.uploads_for(_user(request)).get(pk=pk)
+        upload = absent_queries.uploads_for(current_user(request)).get(pk=pk)
     except (AbsentListUpload.DoesNotExist, ValueError) as exc:
         raise Http404(_("Not found.")) from exc
     errors = report_errors(upload)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -35,8 +35,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import field_validator, model_validator
 
 from phongdich.core import access
+from phongdich.core.access import current_user
 from phongdich.core.audit import record_access
-from phongdich.core.models import User
 from phongdich.core.roles import Perm
 from phongdich.geo.models import AdminUnit, Level
 from phongdich.people import actions, merging, queries
@@ -54,11 +54,6 @@ from phongdich.people.models import (
 from phongdich.people.validation import normalize_id_number, normalize_name, normalize_phone, parse_birth
 
 router = Router(tags=["people"])
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in user (views require sign-in; the API authenticates every call)."""
-    return cast(User, request.user)
 
 
 # Validation helpers: Django ValidationError → ValueError, whose text the API shows as is.
@@ -370,8 +365,8 @@ _RELATED = ("province", "district", "commune", "village", "household")
 
 
 def _get_person(request: HttpRequest, person_id: uuid.UUID, perm: Perm) -> Person:
-    qs = queries.people_in_scope(_user(request)).select_related(*_RELATED)
-    return access.get_for_user(_user(request), qs, perm, pk=person_id)
+    qs = queries.people_in_scope(current_user(request)).select_related(*_RELATED)
+    return access.get_for_user(current_user(request), qs, perm, pk=person_id)
 
 
 def _resolve_unit(field: str, unit_id: int | None, unit_code: str | None, levels: tuple[str, ...]) -> AdminUnit | None:
@@ -389,7 +384,7 @@ def _resolve_unit(field: str, unit_id: int | None, unit_code: str | None, levels
 def _unit_for_write(request: HttpRequest, unit_id: int | None, unit_code: str | None) -> AdminUnit | None:
     field = "unit_id" if unit_id is not None else "unit_code"
     unit = _resolve_unit(field, unit_id, unit_code, (Level.COMMUNE, Level.VILLAGE))
-    if unit is not None and not access.unit_in_scope(_user(request), unit):
+    if unit is not None and not access.unit_in_scope(current_user(request), unit):
         raise PermissionDenied(_("This unit is outside your area."))
     return unit
 
@@ -403,7 +398,7 @@ def _unit_for_write(request: HttpRequest, unit_id: int | None, unit_code: str | 
     summary="Register a person (idempotent with client_uuid)",
 )
 def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, Any]:
-    user = _user(request)
+    user = current_user(request)
     access.require(user, Perm.PERSON_EDIT)
     unit = _unit_for_write(request, payload.unit_id, payload.unit_code)
     data = actions.PersonData(
@@ -441,21 +436,21 @@ def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, Any]:
 def search_persons(
     request: HttpRequest, q: str = Query(..., max_length=120), limit: int = Query(20, ge=1, le=100)
 ) -> Any:
-    access.require(_user(request), Perm.PERSON_VIEW)
-    people = queries.search_people(_user(request), q, limit).select_related(*_RELATED)
-    return [_person_out(_user(request), p) for p in people]
+    access.require(current_user(request), Perm.PERSON_VIEW)
+    people = queries.search_people(current_user(request), q, limit).select_related(*_RELATED)
+    return [_person_out(current_user(request), p) for p in people]
 
 
 @router.get("/persons/{person_id}", response=PersonOut, summary="A person's record (the read is logged)")
 def get_person(request: HttpRequest, person_id: uuid.UUID) -> Any:
     person = _get_person(request, person_id, Perm.PERSON_VIEW)
-    record_access(_user(request), person, "api")
-    return _person_out(_user(request), person)
+    record_access(current_user(request), person, "api")
+    return _person_out(current_user(request), person)
 
 
 @router.patch("/persons/{person_id}", response={200: PersonOut, 409: ErrorOut}, summary="Change a person's details")
 def update_person(request: HttpRequest, person_id: uuid.UUID, payload: PersonPatch) -> Any:
-    user = _user(request)
+    user = current_user(request)
     person = _get_person(request, person_id, Perm.PERSON_EDIT)
     if person.merged_into_id is not None:
         raise HttpError(409, _("This record was merged into another one: change that one instead."))
@@ -502,7 +497,7 @@ def update_person(request: HttpRequest, person_id: uuid.UUID, payload: PersonPat
     summary="Change a person's residence status (tạm trú, tạm vắng with where they stay)",
 )
 def change_residence(request: HttpRequest, person_id: uuid.UUID, payload: ResidenceIn) -> tuple[int, Any]:
-    user = _user(request)
+    user = current_user(request)
     person = _get_person(request, person_id, Perm.PERSON_EDIT)
     if person.merged_into_id is not None:
         raise HttpError(409, _("This record was merged into another one: change that one instead."))
@@ -543,7 +538,7 @@ def change_residence(request: HttpRequest, person_id: uuid.UUID, payload: Reside
 @router.get("/persons/{person_id}/residence", response=list[ResidenceOut], summary="A person's residence history")
 def residence_history(request: HttpRequest, person_id: uuid.UUID) -> Any:
     person = _get_person(request, person_id, Perm.PERSON_VIEW)
-    record_access(_user(request), person, "api", "residence")
+    record_access(current_user(request), person, "api", "residence")
     rows = person.residence_records.select_related("temp_province", "temp_commune")
     return [_residence_out(r) for r in rows]
 
@@ -552,8 +547,8 @@ def residence_history(request: HttpRequest, person_id: uuid.UUID) -> Any:
 
 
 def _pair(request: HttpRequest, pair_id: int) -> DuplicateCandidate:
-    access.require(_user(request), Perm.DUPLICATE_REVIEW)
-    qs = queries.visible_duplicates(_user(request)).select_related("person_a__commune", "person_b__commune")
+    access.require(current_user(request), Perm.DUPLICATE_REVIEW)
+    qs = queries.visible_duplicates(current_user(request)).select_related("person_a__commune", "person_b__commune")
     try:
         return qs.get(pk=pair_id)
     except DuplicateCandidate.DoesNotExist as exc:
@@ -561,16 +556,16 @@ def _pair(request: HttpRequest, pair_id: int) -> DuplicateCandidate:
 
 
 def _both_in_scope(request: HttpRequest, pair: DuplicateCandidate) -> None:
-    visible = queries.people_in_scope(_user(request)).filter(pk__in=[pair.person_a_id, pair.person_b_id]).count()
+    visible = queries.people_in_scope(current_user(request)).filter(pk__in=[pair.person_a_id, pair.person_b_id]).count()
     if visible < 2:
         raise PermissionDenied(_("Both records must be in your area: ask the level above to review this pair."))
 
 
 @router.get("/duplicates", response=list[DuplicateOut], summary="Possible duplicates waiting for review")
 def list_duplicates(request: HttpRequest, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)) -> Any:
-    access.require(_user(request), Perm.DUPLICATE_REVIEW)
-    pairs = queries.pending_duplicates(_user(request)).select_related("person_a__commune", "person_b__commune")
-    return [_duplicate_out(_user(request), p) for p in pairs[offset : offset + limit]]
+    access.require(current_user(request), Perm.DUPLICATE_REVIEW)
+    pairs = queries.pending_duplicates(current_user(request)).select_related("person_a__commune", "person_b__commune")
+    return [_duplicate_out(current_user(request), p) for p in pairs[offset : offset + limit]]
 
 
 @router.post(
@@ -585,7 +580,7 @@ def merge_pair(request: HttpRequest, pair_id: int, payload: MergeIn) -> tuple[in
     if survivor is None:
         raise _invalid("survivor_id", _("The record to keep must be one of the pair."))
     try:
-        merge = merging.merge_candidate(_user(request), pair, survivor)
+        merge = merging.merge_candidate(current_user(request), pair, survivor)
     except merging.MergeError as exc:
         raise HttpError(exc.status, exc.message) from exc
     return 201, _merge_out(merge)
@@ -598,15 +593,15 @@ def dismiss_pair(request: HttpRequest, pair_id: int) -> Any:
     pair = _pair(request, pair_id)
     _both_in_scope(request, pair)
     try:
-        pair = merging.dismiss_candidate(_user(request), pair)
+        pair = merging.dismiss_candidate(current_user(request), pair)
     except merging.MergeError as exc:
         raise HttpError(exc.status, exc.message) from exc
-    return _duplicate_out(_user(request), pair)
+    return _duplicate_out(current_user(request), pair)
 
 
 @router.post("/merges/{merge_id}/undo", response={200: MergeOut, 409: ErrorOut}, summary="Undo a merge")
 def undo(request: HttpRequest, merge_id: int) -> Any:
-    user = _user(request)
+    user = current_user(request)
     access.require(user, Perm.DUPLICATE_REVIEW)
     try:
         merge = queries.merges_in_scope(user).get(pk=merge_id)

@@ -6,7 +6,7 @@ people/actions.py and people/merging.py.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from phongdich.core import access
+from phongdich.core.access import current_user
 from phongdich.core.audit import record_access
-from phongdich.core.models import User
 from phongdich.core.roles import Perm
 from phongdich.geo.models import AdminUnit, Level
 from phongdich.people import actions, merging, queries, timeline
@@ -27,23 +27,18 @@ from phongdich.people.forms import PersonForm, ResidenceForm
 from phongdich.people.models import DuplicateCandidate, Person, PersonMerge, ResidenceStatus
 
 
-def _user(request: HttpRequest) -> User:
-    """The signed-in user (views require sign-in; the API authenticates every call)."""
-    return cast(User, request.user)
-
-
 def _person(request: HttpRequest, pk: Any, perm: Perm = Perm.PERSON_VIEW, *, active: bool = False) -> Person:
-    qs = queries.active_people(_user(request)) if active else queries.people_in_scope(_user(request))
+    qs = queries.active_people(current_user(request)) if active else queries.people_in_scope(current_user(request))
     qs = qs.select_related("province", "district", "commune", "village", "household", "merged_into")
-    return access.get_for_user(_user(request), qs, perm, pk=pk)
+    return access.get_for_user(current_user(request), qs, perm, pk=pk)
 
 
 @login_required
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    access.require(_user(request), Perm.PERSON_VIEW)
+    access.require(current_user(request), Perm.PERSON_VIEW)
     q = request.GET.get("q", "").strip()[:120]
-    result = queries.search_people_page(_user(request), q) if q else None
+    result = queries.search_people_page(current_user(request), q) if q else None
     return render(request, "people/search.html", {"q": q, "result": result})
 
 
@@ -51,7 +46,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, pk: Any) -> HttpResponse:
     person = _person(request, pk)
-    user = _user(request)
+    user = current_user(request)
     record_access(user, person, "web")
     survivor = None
     if person.merged_into_id is not None:
@@ -99,7 +94,7 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     access.require(user, Perm.PERSON_EDIT)
     form = PersonForm(request.POST or None, user=user, initial={"commune": _default_commune(user)})
     if request.method == "POST" and form.is_valid():
@@ -141,7 +136,7 @@ def _default_commune(user: Any) -> int | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: Any) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     person = _person(request, pk, Perm.PERSON_EDIT, active=True)
     if request.method == "POST":
         form = PersonForm(request.POST, user=user, person=person)
@@ -161,7 +156,7 @@ def edit(request: HttpRequest, pk: Any) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def residence(request: HttpRequest, pk: Any) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     person = _person(request, pk, Perm.PERSON_EDIT, active=True)
     if request.method == "POST":
         form = ResidenceForm(request.POST, person=person)
@@ -189,11 +184,11 @@ def residence(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_GET
 def village_options(request: HttpRequest) -> HttpResponse:
     """HTMX: the <option>s of the villages of a commune in the user's area."""
-    access.require(_user(request), Perm.PERSON_VIEW)
+    access.require(current_user(request), Perm.PERSON_VIEW)
     commune = request.GET.get("commune", "")
     units = AdminUnit.objects.none()
     if commune.isdigit():
-        units = queries.units_in_scope(_user(request), Level.VILLAGE).filter(commune_id=int(commune))
+        units = queries.units_in_scope(current_user(request), Level.VILLAGE).filter(commune_id=int(commune))
     return render(request, "people/unit_options.html", {"units": units.order_by("name_key")})
 
 
@@ -216,8 +211,8 @@ def commune_options(request: HttpRequest) -> HttpResponse:
 
 
 def _candidate(request: HttpRequest, pk: int) -> DuplicateCandidate:
-    access.require(_user(request), Perm.DUPLICATE_REVIEW)
-    qs = queries.visible_duplicates(_user(request)).select_related(
+    access.require(current_user(request), Perm.DUPLICATE_REVIEW)
+    qs = queries.visible_duplicates(current_user(request)).select_related(
         "person_a__commune", "person_b__commune", "person_a__village", "person_b__village"
     )
     try:
@@ -229,7 +224,7 @@ def _candidate(request: HttpRequest, pk: int) -> DuplicateCandidate:
 @login_required
 @require_GET
 def duplicates(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     access.require(user, Perm.DUPLICATE_REVIEW)
     from django.core.paginator import Paginator
 
@@ -254,7 +249,7 @@ def duplicates(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     pair = _candidate(request, pk)
     sides = []
     both = True
@@ -268,7 +263,7 @@ def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _both_in_scope(request: HttpRequest, pair: DuplicateCandidate) -> None:
-    user = _user(request)
+    user = current_user(request)
     if not (queries.person_in_scope(user, pair.person_a) and queries.person_in_scope(user, pair.person_b)):
         raise PermissionDenied(_("Both records must be in your area: ask the level above to review this pair."))
 
@@ -284,7 +279,7 @@ def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose the record to keep."))
         return redirect("people:duplicate", pk=pair.pk)
     try:
-        merge = merging.merge_candidate(_user(request), pair, survivor)
+        merge = merging.merge_candidate(current_user(request), pair, survivor)
     except merging.MergeError as exc:
         messages.error(request, exc.message)
         return redirect("people:duplicates")
@@ -298,7 +293,7 @@ def duplicate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     pair = _candidate(request, pk)
     _both_in_scope(request, pair)
     try:
-        merging.dismiss_candidate(_user(request), pair)
+        merging.dismiss_candidate(current_user(request), pair)
     except merging.MergeError as exc:
         messages.error(request, exc.message)
     else:
@@ -309,7 +304,7 @@ def duplicate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     access.require(user, Perm.DUPLICATE_REVIEW)
     merge = _merge_for(user, pk)
     try:
