@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "phongdich.core",
     "phongdich.geo",
     "phongdich.people",
+    "phongdich.policy",
+    "phongdich.cases",
+    "phongdich.tracing",
     "phongdich.api",
     "phongdich.demo",
 ]

@@ -28,16 +28,47 @@ class Perm(models.TextChoices):
     DUPLICATE_REVIEW = "duplicate_review", _("Review and merge duplicates")
     UNIT_EDIT = "unit_edit", _("Import villages and population")
     AUDIT_VIEW = "audit_view", _("View access and audit logs")
+    CASE_VIEW = "case_view", _("View cases, contacts and F levels")
+    CASE_EDIT = "case_edit", _("Confirm, rule out and update cases")
+    TRACE_EDIT = "trace_edit", _("Record contacts and tracing work")
+    INVESTIGATION_MANAGE = "investigation_manage", _("Manage investigations and tracing teams")
+    EXPOSURE_PUBLISH = "exposure_publish", _("Publish exposure sites")
+    NOTICE_MANAGE = "notice_manage", _("Send and import inter-province notices")
+    RULESET_EDIT = "ruleset_edit", _("Adjust rule sets")
 
 
 _ALL = frozenset(Perm)
 
+_TRACING = {Perm.CASE_VIEW, Perm.TRACE_EDIT}
+
 ROLE_PERMS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
-    Role.STEERING: frozenset({Perm.PERSON_VIEW, Perm.ABSENT_EXPORT}),
-    Role.HEALTH: frozenset({Perm.PERSON_VIEW, Perm.PERSON_EDIT, Perm.DUPLICATE_REVIEW, Perm.ABSENT_EXPORT}),
+    Role.STEERING: frozenset({Perm.PERSON_VIEW, Perm.ABSENT_EXPORT, Perm.CASE_VIEW}),
+    Role.HEALTH: frozenset(
+        {
+            Perm.PERSON_VIEW,
+            Perm.PERSON_EDIT,
+            Perm.DUPLICATE_REVIEW,
+            Perm.ABSENT_EXPORT,
+            *_TRACING,
+            Perm.CASE_EDIT,
+            Perm.INVESTIGATION_MANAGE,
+            Perm.EXPOSURE_PUBLISH,
+            Perm.NOTICE_MANAGE,
+            Perm.RULESET_EDIT,
+        }
+    ),
     Role.POLICE: frozenset(
-        {Perm.PERSON_VIEW, Perm.PERSON_EDIT, Perm.ABSENT_UPLOAD, Perm.ABSENT_EXPORT, Perm.DUPLICATE_REVIEW}
+        {
+            Perm.PERSON_VIEW,
+            Perm.PERSON_EDIT,
+            Perm.ABSENT_UPLOAD,
+            Perm.ABSENT_EXPORT,
+            Perm.DUPLICATE_REVIEW,
+            *_TRACING,
+            Perm.INVESTIGATION_MANAGE,
+            Perm.NOTICE_MANAGE,
+        }
     ),
     Role.DISTRICT: frozenset(
         {
@@ -47,16 +78,19 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             Perm.ABSENT_EXPORT,
             Perm.DUPLICATE_REVIEW,
             Perm.UNIT_EDIT,
+            *_TRACING,
+            Perm.CASE_EDIT,
+            Perm.INVESTIGATION_MANAGE,
         }
     ),
     Role.COMMUNE: frozenset(
-        {Perm.PERSON_VIEW, Perm.PERSON_EDIT, Perm.ABSENT_UPLOAD, Perm.DUPLICATE_REVIEW, Perm.UNIT_EDIT}
+        {Perm.PERSON_VIEW, Perm.PERSON_EDIT, Perm.ABSENT_UPLOAD, Perm.DUPLICATE_REVIEW, Perm.UNIT_EDIT, *_TRACING}
     ),
-    Role.HEALTH_STATION: frozenset({Perm.PERSON_VIEW, Perm.PERSON_EDIT}),
+    Role.HEALTH_STATION: frozenset({Perm.PERSON_VIEW, Perm.PERSON_EDIT, *_TRACING}),
     Role.COMMUNITY: frozenset({Perm.PERSON_VIEW, Perm.ABSENT_UPLOAD}),
     Role.CHECKPOINT: frozenset({Perm.PERSON_VIEW, Perm.ABSENT_EXPORT}),
     Role.LAB: frozenset({Perm.PERSON_VIEW}),
-    Role.FACILITY: frozenset({Perm.PERSON_VIEW}),
+    Role.FACILITY: frozenset({Perm.PERSON_VIEW, Perm.CASE_VIEW}),
 }
 
 

@@ -1,0 +1,101 @@
+"""Versioned rule sets: which rules were in force when, so every computed decision can say why.
+
+Vietnam changed its rules many times (F1 quarantine 21 → 14 → 7 → 5 days → none). A rule set
+has an effective date range; the one in force on a date is the province's own (if it adjusted
+one, Decision 4800 allows it) else the national one. Computed handlings store the rule set used.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Handling(models.TextChoices):
+    HOSPITAL = "hospital", _("Hospital isolation and treatment")
+    CENTRALISED = "centralised", _("Centralised quarantine")
+    HOME = "home", _("Home quarantine")
+    SELF_MONITOR = "self_monitor", _("Self-monitoring at home")
+    NONE = "none", _("No measure")
+
+
+class ContactSetting(models.TextChoices):
+    HOUSEHOLD = "household", _("Household")
+    WORKPLACE = "workplace", _("Workplace")
+    SCHOOL = "school", _("School")
+    TRANSPORT = "transport", _("Transport")
+    HEALTHCARE = "healthcare", _("Healthcare")
+    VENUE = "venue", _("Venue (market, shop, event)")
+    OTHER = "other", _("Other")
+
+
+class RuleSet(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    basis = models.CharField(_("legal basis"), max_length=200, help_text=_("E.g. 5599/BYT-MT (14/07/2021)."))
+    effective_from = models.DateField(_("in force from"))
+    effective_to = models.DateField(_("in force until"), null=True, blank=True)
+    confirmed = models.BooleanField(
+        _("confirmed against the decision text"),
+        default=False,
+        help_text=_("Unconfirmed rules are shown as 'to be confirmed against the decision text'."),
+    )
+    province = models.ForeignKey(
+        "geo.AdminUnit",
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for a national rule set; a province's own adjusted copy otherwise."),
+    )
+    copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
+    # Close-contact definition in force.
+    contact_distance_m = models.DecimalField(_("close contact distance (m)"), max_digits=4, decimal_places=1, default=2)
+    contact_minutes = models.PositiveSmallIntegerField(
+        _("minutes of contact (with a mask)"), default=15, help_text=_("0 = any duration.")
+    )
+    contact_unmasked_any_duration = models.BooleanField(_("without a mask: any duration counts"), default=True)
+    contact_settings = models.JSONField(_("settings that count"), default=list, blank=True)
+    contact_definition = models.TextField(_("close contact definition"), blank=True)
+    # Tracing.
+    tracing_depth = models.PositiveSmallIntegerField(_("tracing depth (F1 to F…)"), default=3)
+    infectious_days_before = models.PositiveSmallIntegerField(
+        _("infectious window: days before onset (or sample, or confirmation)"), default=2
+    )
+    infectious_days_after = models.PositiveSmallIntegerField(
+        _("infectious window: days after confirmation"), default=14
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-effective_from", "code"]
+        verbose_name = _("rule set")
+        verbose_name_plural = _("rule sets")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LevelRule(models.Model):
+    """How one level (F0, F1, F2, F3) is handled under a rule set."""
+
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="level_rules")
+    level = models.PositiveSmallIntegerField(_("level (0 = F0)"))
+    handling = models.CharField(_("handling"), max_length=16, choices=Handling.choices)
+    days = models.PositiveSmallIntegerField(_("duration (days)"), default=0)
+    test_days = models.JSONField(
+        _("test days"), default=list, blank=True, help_text=_("Day numbers, day 1 = first day.")
+    )
+    monitor_days = models.PositiveSmallIntegerField(_("then self-monitoring (days)"), default=0)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["rule_set", "level"]
+        constraints = [models.UniqueConstraint(fields=["rule_set", "level"], name="level_rule_unique")]
