@@ -405,7 +405,7 @@ def run_absent(n: int) -> dict[str, Any]:
     from phongdich.demo.users import COMMUNE
     from phongdich.geo.models import AdminUnit, Hierarchy, Level
     from phongdich.people.absent_columns import HEADERS
-    from phongdich.people.absent_import import import_absent_list
+    from phongdich.people.absent_import import run_import
     from phongdich.people.models import Person, ResidenceRecord
 
     unit = AdminUnit.objects.get(version=Hierarchy.PRE2025, level=Level.COMMUNE, code=COMMUNE)
@@ -443,8 +443,19 @@ def run_absent(n: int) -> dict[str, Any]:
 
     print(f"absent: importing {len(rows):,} rows ({len(data) / 1e6:.1f} MB CSV)…", flush=True)
     started = time.perf_counter()
-    upload = import_absent_list(user, unit, "bench_absent_list.csv", data)
+    outcome = run_import(user, unit, "bench_absent_list.csv", data)  # what import_absent_list runs
     import_seconds = time.perf_counter() - started
+    upload = outcome.upload
+    if outcome.repeated:
+        # With --reuse after an earlier absent run, the same file was already imported: the
+        # import returned the earlier upload without doing anything. That is no measurement.
+        raise SystemExit("absent: this list was already imported into the bench database: run without --reuse")
+    phases: dict[str, float] = {}
+    previous = 0.0
+    for phase, at in outcome.timings.items():
+        if phase != "total":
+            phases[phase] = round(at - previous, 3)
+            previous = at
     rate = len(rows) / import_seconds
     print(
         f"absent: {rate:,.0f} rows/s ({import_seconds:.2f} s); raw COPY {copy_seconds:.2f} s; "
@@ -463,6 +474,7 @@ def run_absent(n: int) -> dict[str, Any]:
         "copy_rows": copied,
         "copy_rows_per_second": round(copied / copy_seconds),
         "import_to_copy_ratio": round(import_seconds / copy_seconds, 2),
+        "import_phases_seconds": phases | {"commit": round(import_seconds - previous, 3)},
         "target_rows_per_second": 10_000,
         "meets_target": rate >= 10_000,
         "outcome": {
@@ -486,18 +498,19 @@ def run_absent(n: int) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="all", help="demo,search,absent (comma-separated) or all")
+    parser.add_argument("--only", default="all", help="demo,search,absent,tracing (comma-separated) or all")
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=40)
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--contacts", type=int, default=5_000_000, help="tracing: contacts to generate")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
     parser.add_argument("--reuse", action="store_true", help="use an existing scratch database that has the people")
     parser.add_argument("--out", default=str(RESULTS), help="directory for the JSON results")
     args = parser.parse_args()
     out = Path(args.out)
-    parts = {"demo", "search", "absent"} if args.only in ("all", "") else set(args.only.split(","))
-    unknown = parts - {"demo", "search", "absent"}
+    parts = {"demo", "search", "absent", "tracing"} if args.only in ("all", "") else set(args.only.split(","))
+    unknown = parts - {"demo", "search", "absent", "tracing"}
     if unknown:
         parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
 
@@ -545,6 +558,13 @@ def main() -> int:
             result = run_absent(args.rows)
             payload = header("absent_import", params | {"rows": args.rows}) | {"result": result}
             print("wrote", write_result("absent_import", payload, out))
+        if "tracing" in parts:  # the tracing engine: benchmarks/tracing.py
+            sys.path.insert(0, str(ROOT))
+            from benchmarks.tracing import run_tracing
+
+            result = run_tracing(province(), contacts=args.contacts)
+            payload = header("tracing", params | {"contacts": args.contacts}) | {"result": result}
+            print("wrote", write_result("tracing", payload, out))
     finally:
         from django.db import connections
 

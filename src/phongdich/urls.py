@@ -7,6 +7,15 @@ urlpatterns = [
     path("", include("phongdich.core.urls")),
     path("units/", include("phongdich.geo.urls")),
     path("", include("phongdich.people.urls")),
+    # Exposure sites (staff) and the public exposure page; inter-province notices.
+    path("exposure-sites/", include("phongdich.cases.exposure_urls")),
+    path("public/exposure/", include("phongdich.cases.exposure_public_urls")),
+    path("notices/", include("phongdich.tracing.notice_urls")),
+    # Cases, clusters; investigations, tracing teams, overdue work.
+    path("cases/", include("phongdich.cases.urls")),
+    path("tracing/", include("phongdich.tracing.urls_investigations")),
+    path("rules/", include("phongdich.policy.urls")),  # rule sets (tracing engine)
+    path("reports/", include("phongdich.tracing.report_urls")),  # line lists, chains, steering figures
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

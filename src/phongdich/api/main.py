@@ -92,6 +92,30 @@ def _mount() -> None:
     api.add_router("/units", geo_router)
     api.add_router("/", people_router)
     api.add_router("/absent", absent_router)
+    from phongdich.cases.exposure_api import router as exposure_router
+    from phongdich.tracing.notice_api import router as notice_router
+
+    api.add_router("/exposure-sites", exposure_router)
+    api.add_router("/notices", notice_router)
+    from phongdich.cases.api import clusters_router
+    from phongdich.cases.api import router as cases_router
+    from phongdich.tracing.api_investigations import router as investigations_router
+    from phongdich.tracing.api_investigations import teams_router
+
+    api.add_router("/cases", cases_router)
+    api.add_router("/clusters", clusters_router)
+    api.add_router("/investigations", investigations_router)
+    api.add_router("/teams", teams_router)
+    from phongdich.policy.api import router as rule_sets_router  # tracing engine: rule sets
+
+    api.add_router("/rule-sets", rule_sets_router)
+    from phongdich.tracing.contacts_api import router as contacts_router  # tracing engine: contacts, F levels
+
+    api.add_router("/tracing", contacts_router)
+
+    from phongdich.tracing.report_api import router as reports_router  # line lists, graphs, figures
+
+    api.add_router("/reports", reports_router)
 
 
 _mount()

@@ -6,3 +6,9 @@ class CasesConfig(AppConfig):
     name = "phongdich.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from phongdich.cases.panels import person_cases
+        from phongdich.people import panels
+
+        panels.register(person_cases)

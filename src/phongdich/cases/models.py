@@ -45,6 +45,7 @@ class Cluster(UnitScoped):
         CLOSED = "closed", _("Closed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
     place = models.CharField(_("place"), max_length=255, blank=True)
@@ -119,6 +120,7 @@ class ExposureSite(UnitScoped):
     """A published place and time window ("Bệnh viện K, cơ sở Tân Triều, từ 22/4")."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     name = models.CharField(_("place"), max_length=200)
     address = models.CharField(_("address"), max_length=255, blank=True)
     starts_at = models.DateTimeField(_("from"))
@@ -146,8 +148,13 @@ class ExposureSite(UnitScoped):
 class ExposureReport(models.Model):
     """Someone who says they were at a published exposure site (public form)."""
 
+    class Channel(models.TextChoices):
+        PUBLIC_WEB = "public_web", _("Public page")
+        STAFF = "staff", _("Entered by staff")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.PUBLIC_WEB)
     site = models.ForeignKey(ExposureSite, on_delete=models.CASCADE, related_name="reports")
     person = models.ForeignKey("people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     visited_on = models.DateField(_("visited on"))
@@ -156,3 +163,18 @@ class ExposureReport(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class CaseCounter(models.Model):
+    """The last number handed out in a sequence ("11" → ĐB-0001, ĐB-0002 …; "11-cluster" …).
+
+    Incremented with one ``UPDATE … SET value = value + 1`` inside the transaction that creates
+    the case, so two concurrent confirmations never get the same number (the row stays locked
+    until commit) and a rolled-back confirmation gives its number back.
+    """
+
+    key = models.CharField(max_length=40, primary_key=True)
+    value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.value}"

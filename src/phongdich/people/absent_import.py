@@ -32,6 +32,7 @@ import bisect
 import csv
 import datetime
 import hashlib
+import heapq
 import io
 import json
 import re
@@ -79,7 +80,15 @@ from phongdich.people.validation import normalize_id_number, normalize_name, nor
 if TYPE_CHECKING:
     from phongdich.core.models import User
 
-CHUNK = 5000
+CHUNK = 5000  # rows per statement where each value is a parameter (SQLite)
+
+
+def _load_chunk() -> int:
+    """Rows per matching query: on PostgreSQL a list goes as one parameter (see _ARRAY), so
+    a whole file is a few queries; elsewhere the number of parameters is bounded."""
+    return 50_000 if connection.vendor == "postgresql" else CHUNK
+
+
 MAX_ROWS = 200_000
 HEADER_SEARCH_ROWS = 20
 TEXT_LIMITS = {"temp_address": 255, "workplace": 255}
@@ -294,7 +303,11 @@ def _find_table(raw: list[list[Any]]) -> Table | None:
                 picked = [row[i] for i in indexes]
             else:
                 picked = [row[i] if i < len(row) else None for i in indexes]
-            if all(v is None or v == "" or (isinstance(v, str) and not v.strip()) for v in picked):
+            try:  # a CSV row is all text: one join tells whether it is blank
+                blank = not "".join(picked).strip()
+            except TypeError:
+                blank = all(v is None or v == "" or (isinstance(v, str) and not v.strip()) for v in picked)
+            if blank:
                 continue
             rows.append((number, dict(zip(keys, picked, strict=True))))
         if not rows:
@@ -311,6 +324,8 @@ def _find_table(raw: list[list[Any]]) -> Table | None:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # nearly every cell: first, and without isinstance
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -723,8 +738,6 @@ _PERSON_LOAD = (
     "household_id",
     "household_role",
 )
-_FILLABLE = ("id_number", "birth_date", "phone", "occupation", "workplace", "address", "ethnicity")
-_LINEAGE = ("province_id", "district_id", "commune_id", "village_id")
 
 
 @dataclass(slots=True)
@@ -741,7 +754,7 @@ class _Record:
     person: uuid.UUID | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Cand:
     """A person as the matching rules see it (duck-typed for matching.score_pair)."""
 
@@ -771,6 +784,7 @@ class _Cand:
     changed: set[str] = field(default_factory=set)
     before: dict[str, Any] | None = None
     status_before: str | None = None
+    order: str = ""  # the database's order of persons of one name (by id): pk.hex
 
     def snapshot(self) -> dict[str, Any]:
         """What core.audit.snapshot(person, actions.PERSON_FIELDS) would say."""
@@ -808,7 +822,7 @@ def _time_ordered_uuid() -> uuid.UUID:
 
 
 def _pk_order(cand: _Cand) -> str:
-    return cand.pk.hex
+    return cand.order
 
 
 @dataclass
@@ -838,14 +852,6 @@ def _joined(values: Iterable[Any]) -> str:
     return "\x1f".join(str(v) for v in values)
 
 
-def _pairs(column: str, pairs: Sequence[tuple[str, Any]], sql_type: str) -> str:
-    """SQL for ``(name_key, column) IN pairs`` (the pairs are the parameters of _pair_params)."""
-    qn = connection.ops.quote_name
-    if connection.vendor == "postgresql":
-        return f"({qn('name_key')}, {qn(column)}) IN (SELECT * FROM unnest({_ARRAY % 'varchar'}, {_ARRAY % sql_type}))"  # noqa: S608
-    return f"({qn('name_key')}, {qn(column)}) IN (VALUES {', '.join(['(%s, %s)'] * len(pairs))})"
-
-
 def _pair_params(pairs: Sequence[tuple[str, Any]], adapt: Any) -> list[Any]:
     if connection.vendor == "postgresql":
         return [_joined(k for k, _v in pairs), _joined(v for _k, v in pairs)]
@@ -855,30 +861,60 @@ def _pair_params(pairs: Sequence[tuple[str, Any]], adapt: Any) -> list[Any]:
     return out
 
 
-def _name_candidates(rows: list[GoodRow]) -> Iterable[tuple[Any, ...]]:
-    """Active persons find_match could return for these rows: the same name and birth date,
-    or the same name and birth year (for persons known by their year only)."""
-    names = sorted({r.name_key for r in rows})
+def _from_db(column: str) -> Any:
+    """A function turning a raw database value of Person's ``column`` into its Python value."""
+    f: Any = next(f for f in Person._meta.concrete_fields if f.column == column)
+    if f.is_relation:
+        f = f.target_field
+    if f.get_internal_type() in ("UUIDField", "DateField"):
+        return f.to_python
+    return lambda v: v
+
+
+def _name_candidates(rows: list[GoodRow]) -> Iterator[tuple[Any, ...]]:
+    """Active persons find_match could return for these rows, exactly those of its filters:
+    the same name and birth date; for a row with a birth date, also the same name and birth
+    year among persons known by their year only (no date); for a row with a year only, the
+    same name and birth year.
+
+    One query per kind (an ``OR`` of the three would defeat the indexes): on PostgreSQL each
+    is a join with the unnested pairs, served by the (birth_date, name_key) index for the
+    first two and by the name_key index for the third.
+    """
     by_date = sorted({(r.name_key, r.birth_date) for r in rows if r.birth_date})
-    by_year = sorted({(r.name_key, r.birth_year) for r in rows if r.birth_year})
-    if not names or not (by_date or by_year):
-        return []
+    undated = sorted({(r.name_key, r.birth_date.year) for r in rows if r.birth_date})
+    by_year = sorted({(r.name_key, r.birth_year) for r in rows if r.birth_date is None and r.birth_year})
     ad = _Adapt()
-    alternatives: list[str] = []
-    params: list[Any] = []
-    if by_date:
-        alternatives.append(_pairs("birth_date", by_date, "date"))
-        params += _pair_params(by_date, ad.date)
-    if by_year:
-        alternatives.append(_pairs("birth_year", by_year, "integer"))
-        params += _pair_params(by_year, lambda v: v)
-    pairs = RawSQL(f"({' OR '.join(alternatives)})", params, output_field=BooleanField())  # noqa: S611
-    return (
-        Person.objects.filter(merged_into__isnull=True)
-        .filter(_any("name_key", names, "varchar"))
-        .filter(pairs)
-        .values_list(*_PERSON_LOAD)
-    )
+    kinds: list[tuple[str, Sequence[tuple[str, Any]], str, str, Any]] = [
+        ("birth_date", by_date, "date", "", ad.date),
+        ("birth_year", undated, "integer", " AND p.birth_date IS NULL", int),
+        ("birth_year", by_year, "integer", "", int),
+    ]
+    qn = connection.ops.quote_name
+    table = qn(Person._meta.db_table)
+    columns = ", ".join(f"p.{qn(c)}" for c in _PERSON_LOAD)
+    converters = [_from_db(c) for c in _PERSON_LOAD]
+    with connection.cursor() as cursor:
+        for column, pairs, sql_type, extra, adapt in kinds:
+            if not pairs:
+                continue
+            if connection.vendor == "postgresql":
+                source = f"unnest({_ARRAY % 'varchar'}, {_ARRAY % sql_type}) AS v(k, x)"
+            else:  # SQLite: the columns of VALUES are column1, column2
+                values = ", ".join(["(%s, %s)"] * len(pairs))
+                source = f"(SELECT column1 AS k, column2 AS x FROM (VALUES {values})) AS v"  # noqa: S608
+            on = f"p.{qn('name_key')} = v.k AND p.{qn(column)} = v.x"
+            params = _pair_params(pairs, adapt)
+            sql = (
+                f"SELECT {columns} FROM {table} p JOIN {source} ON {on} "  # noqa: S608 - quoted model names
+                f"WHERE p.{qn('merged_into_id')} IS NULL{extra}"
+            )
+            cursor.execute(sql, params)
+            if connection.vendor == "postgresql":
+                yield from cursor.fetchall()
+            else:  # SQLite gives UUIDs and dates as text
+                for found in cursor.fetchall():
+                    yield tuple(None if v is None else convert(v) for convert, v in zip(converters, found, strict=True))
 
 
 class _Matcher:
@@ -887,7 +923,11 @@ class _Matcher:
     def __init__(self, rows: list[GoodRow]) -> None:
         self.by_pk: dict[uuid.UUID, _Cand] = {}
         self.by_id: dict[str, _Cand] = {}
+        # Persons by name, by (name, birth date) and by (name, birth year), each list in the
+        # database's order (Person.Meta.ordering: name_key, id): what find_match's queries see.
         self.by_name: dict[str, list[_Cand]] = defaultdict(list)
+        self.by_date: dict[tuple[str, datetime.date], list[_Cand]] = defaultdict(list)
+        self.by_year: dict[tuple[str, int], list[_Cand]] = defaultdict(list)
         self._lineages: dict[int, dict[str, Any]] = {}
         self._load(rows)
 
@@ -895,30 +935,51 @@ class _Matcher:
         known = self.by_pk.get(cand.pk)
         if known is not None:
             return known
+        cand.order = cand.pk.hex
         self.by_pk[cand.pk] = cand
         if cand.id_number:
             self.by_id[cand.id_number] = cand
         self.by_name[cand.name_key].append(cand)
         return cand
 
+    def _index(self, cand: _Cand, insort: bool = True) -> None:
+        """File ``cand`` under its (name, birth date) and (name, birth year)."""
+        buckets = []
+        if cand.birth_date is not None:
+            buckets.append(self.by_date[(cand.name_key, cand.birth_date)])
+        if cand.birth_year is not None:
+            buckets.append(self.by_year[(cand.name_key, cand.birth_year)])
+        for bucket in buckets:
+            if insort:
+                bisect.insort(bucket, cand, key=_pk_order)
+            else:
+                bucket.append(cand)
+
+    def _unindex(self, cand: _Cand) -> None:
+        if cand.birth_date is not None:
+            self.by_date[(cand.name_key, cand.birth_date)].remove(cand)
+        if cand.birth_year is not None:
+            self.by_year[(cand.name_key, cand.birth_year)].remove(cand)
+
     def _load(self, rows: list[GoodRow]) -> None:
         active = Person.objects.filter(merged_into__isnull=True)
+        chunk = _load_chunk()
         ids = sorted({r.id_number for r in rows if r.id_number})
-        for start in range(0, len(ids), CHUNK):
-            for values in active.filter(_any("id_number", ids[start : start + CHUNK], "varchar")).values_list(
+        for start in range(0, len(ids), chunk):
+            for values in active.filter(_any("id_number", ids[start : start + chunk], "varchar")).values_list(
                 *_PERSON_LOAD
             ):
                 self._add(_Cand(*values))
         # Rows whose ID number is already known never look at names (find_match stops there).
         rows = [r for r in rows if not (r.id_number and r.id_number in self.by_id)]
-        for start in range(0, len(rows), CHUNK):
-            for values in _name_candidates(rows[start : start + CHUNK]):
+        for start in range(0, len(rows), chunk):
+            for values in _name_candidates(rows[start : start + chunk]):
                 self._add(_Cand(*values))
         pks = list(self.by_pk)
-        for start in range(0, len(pks), CHUNK):
+        for start in range(0, len(pks), chunk):
             records = (
                 ResidenceRecord.objects.filter(
-                    _any("person_id", pks[start : start + CHUNK], "uuid"), ended_on__isnull=True
+                    _any("person_id", pks[start : start + chunk], "uuid"), ended_on__isnull=True
                 )
                 .order_by("created_at", "pk")
                 .values_list(
@@ -940,6 +1001,8 @@ class _Matcher:
         # Lists by name in the database's order (Person.Meta.ordering: name_key, id).
         for cands in self.by_name.values():
             cands.sort(key=_pk_order)
+            for cand in cands:
+                self._index(cand, insort=False)
 
     def _lineage(self, unit: AdminUnit) -> dict[str, Any]:
         cols = self._lineages.get(unit.pk)
@@ -960,14 +1023,18 @@ class _Matcher:
             same = self.by_id.get(identity.id_number)
             if same is not None and same.id_number == identity.id_number:
                 return same, []
-        pool = self.by_name.get(row.name_key, [])
+        key = row.name_key
+        chosen: Sequence[_Cand]
         if identity.birth_date:
+            # The same birth date, or no date and the same year (two disjoint lists).
             date = identity.birth_date
-            chosen = [c for c in pool if c.birth_date == date or (c.birth_date is None and c.birth_year == date.year)]
+            dated = self.by_date.get((key, date), [])
+            undated = [c for c in self.by_year.get((key, date.year), []) if c.birth_date is None]
+            chosen = list(heapq.merge(dated, undated, key=_pk_order)) if dated and undated else dated or undated
         elif identity.birth_year:
-            chosen = [c for c in pool if c.birth_year == identity.birth_year]
+            chosen = self.by_year.get((key, identity.birth_year), [])
         elif identity.phone:
-            chosen = [c for c in pool if c.phone == identity.phone]
+            chosen = [c for c in self.by_name.get(key, []) if c.phone == identity.phone]
         else:
             return None, []
         scored = []
@@ -998,46 +1065,44 @@ class _Matcher:
             new=True,
             **self._lineage(row.unit),
         )
-        # A new record sorts into its name's list as the database would order it.
+        # A new record sorts into its name's lists as the database would order it.
+        cand.order = cand.pk.hex
         self.by_pk[cand.pk] = cand
         if cand.id_number:
             self.by_id[cand.id_number] = cand
         bisect.insort(self.by_name[cand.name_key], cand, key=_pk_order)
+        self._index(cand)
         return cand
 
     def fill(self, cand: _Cand, row: GoodRow) -> None:
         """actions._fill_missing."""
-        before = cand.snapshot()
-        changed: list[str] = []
         data = {
             "id_number": row.id_number,
             "birth_date": row.birth_date,
             "phone": row.phone,
-            "occupation": "",
             "workplace": row.workplace,
-            "address": "",
-            "ethnicity": "",
-        }
-        for name in _FILLABLE:
-            if not getattr(cand, name) and data[name]:
-                setattr(cand, name, data[name])
-                changed.append(name)
+        }  # occupation, address and ethnicity: a list has none
+        changes: dict[str, Any] = {name: value for name, value in data.items() if value and not getattr(cand, name)}
         if cand.birth_year is None and (row.birth_year or row.birth_date):
-            cand.birth_year = row.birth_year or (row.birth_date.year if row.birth_date else None)
-            changed.append("birth_year")
+            changes["birth_year"] = row.birth_year or (row.birth_date.year if row.birth_date else None)
         if cand.sex == Sex.UNKNOWN and row.sex != Sex.UNKNOWN:
-            cand.sex = row.sex
-            changed.append("sex")
+            changes["sex"] = row.sex
         if cand.commune_id is None:
-            for key, value in self._lineage(row.unit).items():
-                setattr(cand, key, value)
-            changed += list(_LINEAGE)
-        if "id_number" in changed and cand.id_number:
-            self.by_id[cand.id_number] = cand
-        if changed:
-            if cand.before is None and not cand.new:
-                cand.before = before
-            cand.changed.update(changed)
+            changes.update(self._lineage(row.unit))
+        if not changes:
+            return
+        if cand.before is None and not cand.new:
+            cand.before = cand.snapshot()
+        birth_changes = "birth_date" in changes or "birth_year" in changes
+        if birth_changes:
+            self._unindex(cand)
+        for name, value in changes.items():
+            setattr(cand, name, value)
+        if birth_changes:
+            self._index(cand)
+        if "id_number" in changes:
+            self.by_id[changes["id_number"]] = cand
+        cand.changed.update(changes)
 
 
 @dataclass
@@ -1124,6 +1189,62 @@ def _insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -
                     batch = []
             if batch:
                 cursor.executemany(sql, batch)
+
+
+def _update(
+    model: type[Any],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    constants: dict[str, Any] | None = None,
+) -> None:
+    """Set ``columns`` of many rows of ``model``, each row being (pk, *values), set-based.
+
+    PostgreSQL: the rows are COPYed into a temporary table, then one ``UPDATE … FROM`` joins
+    it on the primary key. Elsewhere: one ``UPDATE … WHERE pk = ?`` per row (executemany).
+    ``constants`` are columns set to the same value in every row.
+    """
+    rows = list(rows)
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    meta = model._meta
+    by_column = {f.column: f for f in meta.concrete_fields}
+    fields = [by_column[c] for c in columns]
+    pk = meta.pk
+    assert pk is not None
+    table = qn(meta.db_table)
+    fixed = constants or {}
+    const_fields = [meta.get_field(name) for name in fixed]
+    const_sql = [f"{qn(f.column)} = %s" for f in const_fields]
+    const_params = [f.get_db_prep_save(v, connection) for f, v in zip(const_fields, fixed.values(), strict=True)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            temp = "absent_import_update"
+            types = ", ".join(f"c{i} {f.db_type(connection)}" for i, f in enumerate(fields))
+            key_type = pk.db_type(connection)
+            cursor.execute(f"CREATE TEMPORARY TABLE {temp} (pk {key_type} PRIMARY KEY, {types}) ON COMMIT DROP")
+            with cursor.cursor.copy(f"COPY {temp} FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for row in rows:
+                    copy.write_row(row)
+            sets = [f"{qn(f.column)} = u.c{i}" for i, f in enumerate(fields)] + const_sql
+            cursor.execute(
+                f"UPDATE {table} AS t SET {', '.join(sets)} FROM {temp} AS u WHERE t.{qn(pk.column)} = u.pk",  # noqa: S608
+                const_params,
+            )
+            cursor.execute(f"DROP TABLE {temp}")
+        else:
+            sets = [f"{qn(f.column)} = %s" for f in fields] + const_sql
+            sql = f"UPDATE {table} SET {', '.join(sets)} WHERE {qn(pk.column)} = %s"  # noqa: S608 - quoted model names
+            prepared = [
+                [
+                    *(f.get_db_prep_save(v, connection) for f, v in zip(fields, row[1:], strict=True)),
+                    *const_params,
+                    pk.get_db_prep_save(row[0], connection),
+                ]
+                for row in rows
+            ]
+            for start in range(0, len(prepared), CHUNK):
+                cursor.executemany(sql, prepared[start : start + CHUNK])
 
 
 class _Adapt:
@@ -1248,29 +1369,26 @@ def _write(
     if plan.new_persons:
         _insert(Person._meta.db_table, [*person_given, *extra_cols], person_rows())
 
-    # Existing persons: filled-in fields and the new status.
-    groups: dict[frozenset[str], list[_Cand]] = defaultdict(list)
+    # Existing persons: filled-in fields and the new status, one statement per set of changed
+    # columns (only the columns a row changed are written).
+    groups: dict[tuple[str, ...], list[_Cand]] = defaultdict(list)
     for cand in matcher.by_pk.values():
         if not cand.new and cand.changed:
-            groups[frozenset(cand.changed)].append(cand)
-    for fields, cands in groups.items():
-        names = sorted(f.removesuffix("_id") if f in _LINEAGE else f for f in fields)
-        objs = []
-        for cand in cands:
-            obj = Person(pk=cand.pk, updated_at=now)
-            for name in fields:
-                setattr(obj, name, getattr(cand, name))
-            objs.append(obj)
-        Person.objects.bulk_update(objs, [*names, "updated_at"], batch_size=1000)
+            groups[tuple(sorted(cand.changed))].append(cand)
+    for fields in sorted(groups):
+        _update(
+            Person,
+            fields,
+            ((cand.pk, *(getattr(cand, name) for name in fields)) for cand in groups[fields]),
+            constants={"updated_at": now},
+        )
 
-    # Residence: close the open periods, open the new ones.
-    closing: dict[datetime.date, list[int]] = defaultdict(list)
-    for record in plan.closed:
-        if record.pk is not None and record.ended_on is not None:
-            closing[record.ended_on].append(record.pk)
-    for ended_on, pks in closing.items():
-        for start in range(0, len(pks), CHUNK):
-            ResidenceRecord.objects.filter(_any("id", pks[start : start + CHUNK], "bigint")).update(ended_on=ended_on)
+    # Residence: close the open periods (the new ones are inserted below).
+    _update(
+        ResidenceRecord,
+        ("ended_on",),
+        ((record.pk, record.ended_on) for record in plan.closed if record.pk is not None),
+    )
 
     record_given = {
         "person_id": None,

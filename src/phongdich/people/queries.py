@@ -6,27 +6,28 @@ Search (``search_people``):
   finds that exact, normalised CCCD/CMND;
 - one that looks like a phone number (+84…, 0…, 10-11 digits) finds that normalised phone;
 - anything else is a name: diacritic-insensitive (``Person.name_key``), every word must
-  appear; words of three letters or more anywhere in the name (``LIKE '%word%'``, served by
-  the trigram index on PostgreSQL, see migration 0002), shorter words at the start of a
-  word of the name (``'lo%' OR '% lo%'``, which still gives the trigram index two trigrams;
-  beside longer words, only rechecked on the rows those found).
+  appear; words of three letters or more anywhere in the name (``LIKE '%word%'``), shorter
+  words at the start of a word of the name (on PostgreSQL ``name_key ~ '(^| )lo'``). On
+  PostgreSQL the trigram index (migration 0002) serves every word's condition, all of them
+  combined in one index scan, so the rows read are (nearly) only the matching ones.
 
-Ranking: the exact name first, then by name. To stay fast when a word matches a tenth of
-the province ("nguyen", "lo"), the name query fetches at most ``CANDIDATE_CAP`` matching
-rows without ordering (the planner then stops early), sorts those in Python and returns
-the first ``limit``. ``search_people_page`` tells when that cap was reached so that the
-page can ask for a more precise query.
+Ranking: the exact name first, then by name. To stay fast when a name matches a tenth of
+the province ("nguyen", "lo thi"), the name query fetches at most ``CANDIDATE_CAP`` matching
+rows without ordering (the database stops early), sorts those in Python and returns the
+first ``limit``; when more than ``limit`` people have exactly the name typed, they are the
+page and no other query is made. ``search_people_page`` tells when that cap was reached
+(``truncated``) so that the page can ask for a more precise query.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Concat
+from django.db import connection
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from phongdich.core import access
 from phongdich.core.text import fold
@@ -37,7 +38,7 @@ from phongdich.people.validation import normalize_id_number, normalize_phone
 if TYPE_CHECKING:
     from phongdich.core.models import User
 
-CANDIDATE_CAP = 500
+CANDIDATE_CAP = 200
 MAX_WORDS = 6
 _SEPARATORS = re.compile(r"[\s.\-]")
 _PHONE = re.compile(r"^(\+?84|0)\d{8,10}$")
@@ -83,67 +84,79 @@ def _classify(q: str) -> tuple[str, str]:
     return "name", fold(text)[:120]
 
 
-def _name_filter(key: str) -> Q:
-    """Every word of ``key`` in the name: 3+ letters anywhere, shorter ones at a word's start.
+def _word_start(word: str) -> Q:
+    """A word of the name begins with ``word``.
 
-    A short word next to longer ones is only checked on the rows the longer words found
-    (``' ' || name_key LIKE '% lo%'`` cannot use an index, on purpose: its trigrams are in
-    most names and would cost more to intersect than to recheck); alone, it uses the index.
+    PostgreSQL: one regular expression, ``name_key ~ '(^| )lo'``, which the trigram index
+    serves (its trigrams "  l", " lo" mark the start of a word) and combines with the other
+    words' conditions in a single index scan. Elsewhere: ``'lo%' OR '% lo%'``.
     """
+    if connection.vendor == "postgresql":
+        return Q(name_key__regex="(^| )" + _REGEX_SPECIAL.sub(r"\\\g<0>", word))
+    return Q(name_key__startswith=word) | Q(name_key__contains=" " + word)
+
+
+_REGEX_SPECIAL = re.compile(r"[^\w ]")
+
+
+def _name_filter(key: str) -> Q:
+    """Every word of ``key`` in the name: 3+ letters anywhere, shorter ones at a word's start."""
     words = [w for w in key.split(" ") if w][:MAX_WORDS]
-    has_long = any(len(w) >= 3 for w in words)
     condition = Q()
-    for word in words:
-        if len(word) >= 3:
-            condition &= Q(name_key__contains=word)
-        elif has_long:
-            condition &= Q(spaced_name__contains=" " + word)
-        else:
-            condition &= Q(name_key__startswith=word) | Q(name_key__contains=" " + word)
+    # Long words first: when the database reads the table instead of the index, it tests
+    # each row's conditions in this order, and a LIKE costs less than a regular expression.
+    for word in sorted(words, key=lambda w: len(w) < 3):
+        condition &= Q(name_key__contains=word) if len(word) >= 3 else _word_start(word)
     return condition
 
 
-def _with_spaced_name(qs: QuerySet[Person]) -> QuerySet[Person]:
-    return qs.annotate(spaced_name=Concat(Value(" "), F("name_key"), output_field=CharField()))
-
-
-def search_people_page(user: User, q: str, limit: int = 50) -> SearchResult:
+def _search(user: User, q: str, limit: int) -> tuple[str, list[Any], bool]:
+    """(kind, the pks of the people found in display order, truncated)."""
     kind, value = _classify(q)
-    base = active_people(user)
+    base = active_people(user)  # ordered by name (Person.Meta.ordering)
     if kind == "empty" or not value:
-        return SearchResult([], kind)
+        return kind, [], False
     if kind == "id_number":
-        people = list(base.filter(id_number=value).select_related("commune", "village")[:limit])
-        if not people and len(value) == 9:
+        pks = list(base.filter(id_number=value).values_list("pk", flat=True)[:limit])
+        if not pks and len(value) == 9:
             # Nine digits may also be a phone number that lost its leading zero.
             try:
                 phone = normalize_phone(value)
             except ValidationError:
                 phone = ""
             if phone:
-                people = list(base.filter(phone=phone).select_related("commune", "village")[:limit])
-        return SearchResult(people, kind)
+                pks = list(base.filter(phone=phone).values_list("pk", flat=True)[:limit])
+        return kind, pks, False
     if kind == "phone":
-        return SearchResult(list(base.filter(phone=value).select_related("commune", "village")[:limit]), kind)
-    # No ORDER BY in these two (the model orders by name): the database stops at the first rows.
-    exact = list(base.filter(name_key=value).order_by().values_list("pk", "name_key")[:limit])
-    exact_ids = {pk for pk, _key in exact}
-    matching = _with_spaced_name(base).filter(_name_filter(value)).order_by()
-    candidates = list(matching.values_list("pk", "name_key")[:CANDIDATE_CAP])
+        return kind, list(base.filter(phone=value).values_list("pk", flat=True)[:limit]), False
+    # No ORDER BY in these two: the database stops at the first rows it finds.
+    base = base.order_by()
+    exact = sorted(base.filter(name_key=value).values_list("pk", flat=True)[: limit + 1], key=str)
+    if len(exact) > limit:
+        # More people have exactly this name than a page shows: they are the page.
+        return kind, exact[:limit], True
+    exact_ids = set(exact)
+    candidates = list(base.filter(_name_filter(value)).values_list("pk", "name_key")[:CANDIDATE_CAP])
     truncated = len(candidates) >= CANDIDATE_CAP
-    rest = sorted(((key, str(pk), pk) for pk, key in candidates if pk not in exact_ids), key=lambda t: t[:2])
-    ordered = [pk for pk, _key in sorted(exact, key=lambda t: str(t[0]))] + [pk for _k, _s, pk in rest]
-    ordered = ordered[:limit]
-    by_id = {p.pk: p for p in Person.objects.filter(pk__in=ordered).select_related("commune", "village")}
-    return SearchResult([by_id[pk] for pk in ordered if pk in by_id], kind, truncated)
+    rest = sorted((key, str(pk), pk) for pk, key in candidates if pk not in exact_ids)
+    return kind, [*exact, *(pk for _key, _s, pk in rest)][:limit], truncated
+
+
+def search_people_page(user: User, q: str, limit: int = 50) -> SearchResult:
+    kind, pks, truncated = _search(user, q, limit)
+    if not pks:
+        return SearchResult([], kind)
+    by_id = {p.pk: p for p in Person.objects.filter(pk__in=pks).select_related("commune", "village")}
+    return SearchResult([by_id[pk] for pk in pks if pk in by_id], kind, truncated)
 
 
 def search_people(user: User, q: str, limit: int = 50) -> QuerySet[Person]:
     """Active people in the user's area matching ``q`` (ID number, phone or name), best first."""
-    result = search_people_page(user, q, limit)
-    ids = [p.pk for p in result.people]
+    _kind, ids, _truncated = _search(user, q, limit)
     if not ids:
         return Person.objects.none()
+    if len(ids) == 1:
+        return Person.objects.filter(pk=ids[0]).select_related("commune", "village")
     order = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)], output_field=IntegerField())
     return Person.objects.filter(pk__in=ids).select_related("commune", "village").order_by(order)
 

@@ -22,7 +22,7 @@ from phongdich.core.access import current_user
 from phongdich.core.audit import record_access
 from phongdich.core.roles import Perm
 from phongdich.geo.models import AdminUnit, Level
-from phongdich.people import actions, merging, queries, timeline
+from phongdich.people import actions, merging, panels, queries, timeline
 from phongdich.people.forms import PersonForm, ResidenceForm
 from phongdich.people.models import DuplicateCandidate, Person, PersonMerge, ResidenceStatus
 
@@ -83,6 +83,7 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "residence": residence,
             "lineage": lineage,
             "events": timeline.events_for(person, user),
+            "panels": panels.panels_for(person, user),
             "merges": merges,
             "pending_duplicates": pending,
             "can_edit": user.can(Perm.PERSON_EDIT) and person.merged_into_id is None,

@@ -95,6 +95,7 @@ class LevelRule(models.Model):
     )
     monitor_days = models.PositiveSmallIntegerField(_("then self-monitoring (days)"), default=0)
     note = models.CharField(_("note"), max_length=255, blank=True)
+    confirmed = models.BooleanField(_("confirmed against the decision text"), default=True)
 
     class Meta:
         ordering = ["rule_set", "level"]

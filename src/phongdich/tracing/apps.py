@@ -6,3 +6,8 @@ class TracingConfig(AppConfig):
     name = "phongdich.tracing"
     label = "tracing"
     verbose_name = _("Contact tracing")
+
+    def ready(self) -> None:
+        from phongdich.tracing import chain
+
+        chain.register()  # the person page's timeline: F level and contacts

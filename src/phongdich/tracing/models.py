@@ -111,6 +111,11 @@ class PersonLevel(models.Model):
     handling = models.CharField(_("handling"), max_length=16, choices=Handling.choices)
     handling_until = models.DateField(_("until"), null=True, blank=True)
     test_dates = models.JSONField(_("test dates"), default=list, blank=True)
+    path = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The chain from the F1 down to this person: [[person_id, contact_id, exposed_on], …].",
+    )
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -130,6 +135,7 @@ class Agency(models.TextChoices):
 
 class TracingTeam(UnitScoped):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=120)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from phongdich.policy import views
+
+app_name = "policy"
+urlpatterns = [
+    path("", views.rule_set_list, name="list"),
+    path("<int:pk>/", views.rule_set_detail, name="detail"),
+    path("<int:pk>/copy/", views.rule_set_copy, name="copy"),
+    path("<int:pk>/edit/", views.rule_set_edit, name="edit"),
+]
