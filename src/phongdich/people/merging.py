@@ -9,6 +9,8 @@ moves exactly those rows back.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, models, transaction
@@ -48,6 +50,23 @@ class MergeError(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+# Modules whose derived data depends on who is who (F levels…) register here in their app's
+# ready(); they are called inside the merge/undo transaction with the people concerned.
+MergeListener = Callable[[list[uuid.UUID]], None]
+_listeners: list[MergeListener] = []
+
+
+def on_merge_change(listener: MergeListener) -> MergeListener:
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
+
+
+def _notify(person_ids: list[uuid.UUID]) -> None:
+    for listener in _listeners:
+        listener(person_ids)
 
 
 def person_links() -> list[models.ForeignKey[Any, Any]]:
@@ -211,6 +230,7 @@ def merge_people(
     after = _values(survivor, list(survivor_before))
     record_change(actor, "person.merge", survivor, survivor_before, {**after, "merged": str(merged.pk), "moved": moved})
     record_change(actor, "person.merge", merged, {"merged_into": None}, {"merged_into": str(survivor.pk)})
+    _notify([survivor.pk, merged.pk])
     return merge
 
 
@@ -279,6 +299,7 @@ def undo_merge(actor: User | None, merge: PersonMerge) -> PersonMerge:
     merge.save(update_fields=["undone_at", "undone_by"])
     record_change(actor, "person.merge_undo", survivor, survivor_now, _values(survivor, list(restore)))
     record_change(actor, "person.merge_undo", merged, {"merged_into": str(survivor.pk)}, {"merged_into": None})
+    _notify([survivor.pk, merged.pk])
     return merge
 
 

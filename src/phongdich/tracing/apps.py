@@ -11,3 +11,10 @@ class TracingConfig(AppConfig):
         from phongdich.tracing import chain
 
         chain.register()  # the person page's timeline: F level and contacts
+
+        from phongdich.people import merging, panels
+        from phongdich.tracing import levels
+        from phongdich.tracing.panels import person_level_panel
+
+        panels.register(person_level_panel)
+        merging.on_merge_change(levels.on_people_merged)

@@ -553,6 +553,24 @@ def on_contact_changed(contact: Contact) -> None:
             _write(_rows(derive(roots, book), book))
 
 
+def on_people_merged(person_ids: Iterable[uuid.UUID]) -> None:
+    """A merge or its undo moved contacts between these records (see people.merging).
+
+    Levels that went through them are re-derived, then the derivation runs again from the
+    cases at the root of their (new) levels, so that contacts that came with the merged
+    record carry the level onwards — as if those contacts had just been added.
+    """
+    ids = set(person_ids)
+    book = RuleBook.load()
+    with transaction.atomic():
+        _rederive(ids | _using(person_ids=ids), book)
+        case_ids = set(PersonLevel.objects.filter(person_id__in=ids).values_list("case_id", flat=True))
+        case_ids |= set(_confirmed().filter(person_id__in=ids).values_list("pk", flat=True))
+        roots = [_root(c, book) for c in _confirmed().filter(pk__in=case_ids)]
+        if roots:
+            _write(_rows(derive(roots, book), book))
+
+
 def on_person_merged(survivor: Person) -> int:
     """After a merge moved the links onto ``survivor``: re-derive it, its merged records and their chains."""
     from phongdich.people.models import Person as PersonModel
