@@ -17,6 +17,11 @@ from phongdich.tracing import investigations
 from phongdich.tracing.models import Investigation, PersonLevel, TracingTask
 from tests.cases.conftest import CONFIRMED, EXPOSED, D, confirm, link, state
 
+# Decided before any database set-up, so SQLite never builds the transactional fixture.
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs real concurrent transactions (PostgreSQL)"
+)
+
 
 def level_of(person) -> tuple[int, str] | None:
     pl = PersonLevel.objects.filter(person=person).select_related("case").first()
@@ -54,10 +59,9 @@ def test_abbreviation_falls_back_to_the_province_code(settings):
     assert actions.province_abbreviation("11") == "ĐB"
 
 
+@needs_postgresql
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_confirmations_get_distinct_codes(tree):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs real concurrent transactions (PostgreSQL)")
     from phongdich.people.actions import PersonData, intake_person
 
     people = [intake_person(None, PersonData(full_name=f"Lò Văn Số {i}", unit=tree.to1)).person for i in range(8)]
@@ -84,10 +88,9 @@ def test_concurrent_confirmations_get_distinct_codes(tree):
     assert sorted(codes) == [f"ĐB-{i:04d}" for i in range(1, 9)]
 
 
+@needs_postgresql
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_confirmations_of_one_person_make_one_case(tree):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs real concurrent transactions (PostgreSQL)")
     from phongdich.people.actions import PersonData, intake_person
 
     person = intake_person(None, PersonData(full_name="Lò Văn Một", unit=tree.to1)).person

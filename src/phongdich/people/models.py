@@ -29,7 +29,13 @@ class Source(models.TextChoices):
 
 
 class UnitScoped(models.Model):
-    """The four jurisdiction columns every personal record carries (see geo.AdminUnit)."""
+    """The four jurisdiction columns every personal record carries (see geo.AdminUnit).
+
+    They reference admin units without a database-level constraint (``db_constraint=False``):
+    units are reference data loaded from vietnam-provinces and never deleted (PROTECT is still
+    enforced by Django), while the constraint checks were about half of the commit time of a
+    100,000-row list import (one trigger per row and column).
+    """
 
     # No index on province: a deployment serves one province, so it would select every row.
     # A national deployment partitions (or shards) by province instead.
@@ -41,12 +47,25 @@ class UnitScoped(models.Model):
         null=True,
         blank=True,
         db_index=False,
+        db_constraint=False,
     )
     district = models.ForeignKey(
-        "geo.AdminUnit", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        "geo.AdminUnit",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_constraint=False,
     )
     commune = models.ForeignKey(
-        "geo.AdminUnit", verbose_name=_("commune"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        "geo.AdminUnit",
+        verbose_name=_("commune"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_constraint=False,
     )
     village = models.ForeignKey(
         "geo.AdminUnit",
@@ -55,6 +74,7 @@ class UnitScoped(models.Model):
         related_name="+",
         null=True,
         blank=True,
+        db_constraint=False,
     )
 
     class Meta:
@@ -80,10 +100,10 @@ class Person(UnitScoped):
     """One record per person. Every other module's record points here."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_uuid = models.UUIDField(null=True, blank=True, editable=False)  # unique when given (Meta)
     id_number = models.CharField(_("ID number (CCCD/CMND)"), max_length=12, null=True, blank=True)
     full_name = models.CharField(_("full name"), max_length=120)
-    name_key = models.CharField(max_length=120, db_index=True, editable=False)
+    name_key = models.CharField(max_length=120, editable=False)  # indexed in Meta (no LIKE twin)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
@@ -103,7 +123,13 @@ class Person(UnitScoped):
     )
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.MANUAL)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from", editable=False
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        editable=False,
+        db_index=False,  # a partial index in Meta: almost every row is NULL
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -118,11 +144,17 @@ class Person(UnitScoped):
                 condition=Q(id_number__isnull=False, merged_into__isnull=True),
                 name="person_unique_active_id_number",
             ),
+            models.UniqueConstraint(
+                fields=["client_uuid"], condition=Q(client_uuid__isnull=False), name="person_unique_client_uuid"
+            ),
         ]
         indexes = [
             models.Index(fields=["birth_date", "name_key"], name="person_birth_name"),
-            # Equality only: a plain index (db_index would add a LIKE-pattern twin on PostgreSQL).
+            # Equality and ordering only: plain indexes (db_index would add a LIKE-pattern twin
+            # on PostgreSQL; name search uses the trigram index of migration 0002).
+            models.Index(fields=["name_key"], name="person_name_key"),
             models.Index(fields=["phone"], name="person_phone"),
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="person_merged_into"),
         ]
 
     def __str__(self) -> str:
@@ -143,6 +175,7 @@ class ResidenceRecord(models.Model):
     temp_address = models.CharField(_("temporary address"), max_length=255, blank=True)
     temp_province = models.ForeignKey(
         "geo.AdminUnit",
+        db_constraint=False,
         verbose_name=_("province stayed in"),
         on_delete=models.PROTECT,
         null=True,
@@ -151,6 +184,7 @@ class ResidenceRecord(models.Model):
     )
     temp_commune = models.ForeignKey(
         "geo.AdminUnit",
+        db_constraint=False,
         verbose_name=_("commune stayed in"),
         on_delete=models.PROTECT,
         null=True,
