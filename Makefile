@@ -27,6 +27,7 @@ setup: install
 	$(MANAGE) load_units
 	$(MANAGE) demo --people $(PEOPLE) --if-empty
 	$(MANAGE) demo_users
+	$(MANAGE) demo_outbreak
 
 run: setup
 	@bash scripts/serve.sh $(HOST) $(PORT)

@@ -8,7 +8,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from phongdich.cases.panels import person_cases
-        from phongdich.people import panels
+        from phongdich.cases.panels import case_events, person_cases
+        from phongdich.people import panels, timeline
 
         panels.register(person_cases)
+        timeline.register(case_events)

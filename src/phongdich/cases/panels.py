@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 from phongdich.cases import actions, queries
+from phongdich.cases.models import Outcome
 from phongdich.core.roles import Perm
 from phongdich.people.panels import Panel
+from phongdich.people.timeline import TimelineEvent
 
 if TYPE_CHECKING:
     from phongdich.core.models import User
@@ -21,3 +29,21 @@ def person_cases(person: Person, user: User) -> Panel | None:
     if not cases and not can_confirm:
         return None
     return Panel("cases/_person_cases.html", {"cases": cases, "can_confirm": can_confirm, "person": person}, order=10)
+
+
+def case_events(person: Person, user: User) -> Iterator[TimelineEvent]:
+    """The person's cases on their timeline: confirmation, ruling out, outcome."""
+    if not user.can(Perm.CASE_VIEW):
+        return
+    tz = timezone.get_current_timezone()
+    for case in queries.cases_of_person(user, person):
+        url = reverse("cases:detail", args=[case.pk])
+        at = datetime.datetime.combine(case.confirmed_on, datetime.time(), tzinfo=tz)
+        yield TimelineEvent(at=at, kind="case", title=_("Confirmed as F0 (%(code)s)") % {"code": case.code}, url=url)
+        if case.ruled_out_on:
+            at = datetime.datetime.combine(case.ruled_out_on, datetime.time(), tzinfo=tz)
+            yield TimelineEvent(at=at, kind="case", title=_("Case %(code)s ruled out") % {"code": case.code}, url=url)
+        if case.outcome_date and case.outcome != Outcome.UNDER_TREATMENT:
+            at = datetime.datetime.combine(case.outcome_date, datetime.time(), tzinfo=tz)
+            title = f"{case.code}: {case.get_outcome_display()}"
+            yield TimelineEvent(at=at, kind="case", title=title, url=url)

@@ -438,7 +438,7 @@ class CommuneContext:
 class Generator:
     def __init__(self, province: AdminUnit, seed: int, now: datetime.datetime, use_copy: bool) -> None:
         self.province = province
-        self.rng = random.Random(f"{seed}:people")  # noqa: S311 - demo data, not secrets
+        self.rng = random.Random(f"{seed}:people")
         self.rnd = self.rng.random
         self.names = NameMaker(self.rng)
         self.now: Any = now.isoformat() if use_copy else now  # the same text for every row of a COPY
@@ -961,7 +961,7 @@ def build_demo(
 
     # 1. Villages (their own random stream, so that existing villages do not shift the people).
     t0 = time.monotonic()
-    vrng = random.Random(f"{seed}:villages")  # noqa: S311 - demo data
+    vrng = random.Random(f"{seed}:villages")
     mixes = {
         c.pk: _expand(pools.DISTRICT_ETHNIC_MIX.get(districts[c.district_id].code, pools.DEFAULT_ETHNIC_MIX))  # type: ignore[index]
         for c in communes
