@@ -13,6 +13,7 @@ urlpatterns = [
     path("notices/", include("phongdich.tracing.notice_urls")),
     # Cases, clusters; investigations, tracing teams, overdue work.
     path("cases/", include("phongdich.cases.urls")),
+    path("tracing/contacts/", include("phongdich.tracing.contact_urls")),  # record contacts, check candidates
     path("tracing/", include("phongdich.tracing.urls_investigations")),
     path("rules/", include("phongdich.policy.urls")),  # rule sets (tracing engine)
     path("reports/", include("phongdich.tracing.report_urls")),  # line lists, chains, steering figures

@@ -177,8 +177,8 @@ def build_outbreak(province: AdminUnit, commune_code: str, city_code: str, seed:
             _confirm(ob, person, confirmed, cluster1, detected, source_known=depth > 0)
             others = _spread(ob, person, commune, confirmed, fan=rng.randint(4, 7))
             if depth < 2:
-                infected = rng.sample(others, min(len(others), rng.randint(1, 2)))
-                next_generation += [(p, confirmed + datetime.timedelta(days=rng.randint(3, 6))) for p in infected]
+                next_cases = rng.sample(others, min(len(others), rng.randint(1, 2)))
+                next_generation += [(p, confirmed + datetime.timedelta(days=rng.randint(3, 6))) for p in next_cases]
         generation = next_generation
 
     # Cluster 2: a ward, found at a checkpoint, source unknown; one contact works in another province.

@@ -22,15 +22,16 @@ from typing import Any
 ALL_SETTINGS = ["household", "workplace", "school", "transport", "healthcare", "venue", "other"]
 
 DEFINITION_11042 = (
-    "During the F0's transmission period: (1) direct body contact with the F0; (2) wearing a mask but "
-    "within 2 m of the F0, or in the same closed space, for at least 15 minutes; (3) without a mask, "
-    "within 2 m or in the same closed space, any duration; (4) caring for the F0 without full PPE."
+    "Trong thời kỳ lây truyền của F0: (1) tiếp xúc cơ thể trực tiếp với F0; (2) có đeo khẩu trang nhưng "
+    "ở khoảng cách trong vòng 2 m với F0, hoặc ở cùng không gian kín, trong thời gian tối thiểu 15 phút; "
+    "(3) không đeo khẩu trang, ở khoảng cách trong vòng 2 m hoặc ở cùng không gian kín, không kể thời gian; "
+    "(4) chăm sóc F0 mà không sử dụng đầy đủ phương tiện phòng hộ cá nhân."
 )
 
 WINDOW_NOTE = (
-    "Infectious window: from 2 days before symptom onset (or the sample, or the confirmation) to the "
-    "end of the case's isolation [U: the decision text gives the transmission period; the day counts "
-    "are the usual reading]."
+    "Thời kỳ lây nhiễm: từ 2 ngày trước ngày khởi phát triệu chứng (hoặc ngày lấy mẫu, hoặc ngày được "
+    "xác định là ca bệnh) đến khi ca bệnh kết thúc cách ly [U: văn bản gốc nêu thời kỳ lây truyền; "
+    "số ngày là cách hiểu thông thường]."
 )
 
 
@@ -61,7 +62,7 @@ def _rule(
 RULE_SETS: list[dict[str, Any]] = [
     {
         "code": "qd-5053-2020",
-        "name": "2020 – 4/2021: F1 14 days centralised quarantine + 14 days monitoring",
+        "name": "2020 – 4/2021: F1 cách ly tập trung 14 ngày + 14 ngày theo dõi sức khỏe",
         "basis": "5053/QĐ-BYT (03/12/2020)",
         "effective_from": _d(2020, 1, 23),
         "effective_to": _d(2021, 5, 4),
@@ -69,51 +70,59 @@ RULE_SETS: list[dict[str, Any]] = [
         "contact_distance_m": 2,
         "contact_minutes": 15,
         "contact_unmasked_any_duration": True,
-        "contact_definition": "Close contact of an F0 (2 m / 15 minutes is the later 11042 reading) [U].",
+        "contact_definition": (
+            "Người tiếp xúc gần với F0 (ngưỡng 2 m / 15 phút là cách hiểu theo văn bản 11042 ban hành sau) [U]."
+        ),
         "tracing_depth": 3,
         "infectious_days_before": 2,
         "infectious_days_after": 14,
         "notes": (
-            "F1 to centralised quarantine, F2 to home quarantine [C]. The same 14 + 14 days were applied "
-            "from the first cases of 2020; the decision itself is of 03/12/2020. F2 = 14 days at home and "
-            "the F3 self-monitoring period are not confirmed. F4/F5 (self-monitoring) are not traced here. "
-            + WINDOW_NOTE
+            "F1 cách ly tập trung, F2 cách ly tại nhà [C]. Mức 14 + 14 ngày này đã được áp dụng từ những "
+            "ca bệnh đầu tiên năm 2020; bản thân quyết định ban hành ngày 03/12/2020. Việc F2 cách ly 14 ngày "
+            "tại nhà và thời gian tự theo dõi sức khỏe của F3 chưa được xác nhận với văn bản gốc. F4/F5 "
+            "(tự theo dõi sức khỏe) không được truy vết tại đây. " + WINDOW_NOTE
         ),
         "levels": [
-            _rule(0, "hospital", 14, note="Hospital isolation and treatment."),
+            _rule(0, "hospital", 14, note="Cách ly, điều trị tại bệnh viện."),
             _rule(1, "centralised", 14, monitor=14),
-            _rule(2, "home", 14, confirmed=False, note="14 days at home is not confirmed."),
-            _rule(3, "self_monitor", 14, confirmed=False, note="Self-isolation and health monitoring at home."),
+            _rule(2, "home", 14, confirmed=False, note="Cách ly 14 ngày tại nhà: chưa được xác nhận với văn bản gốc."),
+            _rule(3, "self_monitor", 14, confirmed=False, note="Tự cách ly và theo dõi sức khỏe tại nhà."),
         ],
     },
     {
         "code": "t5-2021",
-        "name": "5/2021: F1 21 days centralised quarantine, tests on days 1, 14, 20",
-        "basis": "Ministry of Health instruction (05/05/2021)",
+        "name": "5/2021: F1 cách ly tập trung 21 ngày, xét nghiệm vào ngày 1, 14, 20",
+        "basis": "Chỉ đạo của Bộ Y tế (05/05/2021)",
         "effective_from": _d(2021, 5, 5),
         "effective_to": _d(2021, 7, 13),
         "confirmed": True,
         "contact_distance_m": 2,
         "contact_minutes": 15,
         "contact_unmasked_any_duration": True,
-        "contact_definition": "Close contact of an F0 (2 m / 15 minutes is the later 11042 reading) [U].",
+        "contact_definition": (
+            "Người tiếp xúc gần với F0 (ngưỡng 2 m / 15 phút là cách hiểu theo văn bản 11042 ban hành sau) [U]."
+        ),
         "tracing_depth": 3,
         "infectious_days_before": 2,
         "infectious_days_after": 14,
         "notes": (
-            "21 days of centralised quarantine with tests on days 1, 14 and 20, then 7 days of home "
-            "monitoring with a 4th test [C]. F2/F3 handling carried over from 2020 [U]. " + WINDOW_NOTE
+            "Cách ly tập trung 21 ngày, xét nghiệm vào các ngày 1, 14 và 20, sau đó theo dõi sức khỏe tại "
+            "nhà 7 ngày với lần xét nghiệm thứ 4 [C]. Cách xử lý F2/F3 giữ nguyên như năm 2020 [U]. " + WINDOW_NOTE
         ),
         "levels": [
             _rule(0, "hospital", 14),
-            _rule(1, "centralised", 21, [1, 14, 20], monitor=7, note="A 4th test during the 7 days at home."),
+            _rule(
+                1, "centralised", 21, [1, 14, 20], monitor=7, note="Xét nghiệm lần thứ 4 trong 7 ngày theo dõi tại nhà."
+            ),
             _rule(2, "home", 14, confirmed=False),
             _rule(3, "self_monitor", 14, confirmed=False),
         ],
     },
     {
         "code": "cv-5599-2021",
-        "name": "5599/BYT-MT: F1 14 days + 14 days monitoring; home quarantine pilot",
+        "name": (
+            "5599/BYT-MT: F1 cách ly tập trung 14 ngày + 14 ngày theo dõi sức khỏe tại nhà; thí điểm cách ly tại nhà"
+        ),
         "basis": "5599/BYT-MT (14/07/2021)",
         "effective_from": _d(2021, 7, 14),
         "effective_to": _d(2021, 12, 15),
@@ -121,15 +130,17 @@ RULE_SETS: list[dict[str, Any]] = [
         "contact_distance_m": 2,
         "contact_minutes": 15,
         "contact_unmasked_any_duration": True,
-        "contact_definition": "Close contact of an F0 (2 m / 15 minutes is the later 11042 reading) [U].",
+        "contact_definition": (
+            "Người tiếp xúc gần với F0 (ngưỡng 2 m / 15 phút là cách hiểu theo văn bản 11042 ban hành sau) [U]."
+        ),
         "tracing_depth": 3,
         "infectious_days_before": 2,
         "infectious_days_after": 14,
         "notes": (
-            "F1: 14 days of quarantine plus 14 days of home monitoring; tests on days 1, 7 and 14 [C]. "
-            "Pilot of home quarantine (cách ly tại nhà): red/yellow door sign, daily health declaration. "
-            "Shipped with centralised quarantine as the rule; a province running the pilot copies this "
-            "set and changes F1 to home quarantine. F2/F3 handling [U]. " + WINDOW_NOTE
+            "F1: cách ly 14 ngày, sau đó theo dõi sức khỏe tại nhà 14 ngày; xét nghiệm vào các ngày 1, 7 "
+            "và 14 [C]. Thí điểm cách ly tại nhà: dán biển cảnh báo màu đỏ/vàng trước cửa nhà, khai báo y tế "
+            "hằng ngày. Bộ quy tắc này lấy cách ly tập trung làm quy định chung; tỉnh thực hiện thí điểm "
+            "sao chép bộ quy tắc này và chuyển F1 sang cách ly tại nhà. Cách xử lý F2/F3 [U]. " + WINDOW_NOTE
         ),
         "levels": [
             _rule(0, "hospital", 14),
@@ -140,7 +151,7 @@ RULE_SETS: list[dict[str, Any]] = [
     },
     {
         "code": "cv-10696-2021",
-        "name": "10696/BYT-MT: vaccinated F1 7 days at home + 7 days self-monitoring",
+        "name": "10696/BYT-MT: F1 đã tiêm vắc xin cách ly tại nhà 7 ngày + 7 ngày tự theo dõi sức khỏe",
         "basis": "10696/BYT-MT (12/2021)",
         "effective_from": _d(2021, 12, 16),
         "effective_to": _d(2022, 2, 16),
@@ -153,22 +164,30 @@ RULE_SETS: list[dict[str, Any]] = [
         "infectious_days_before": 2,
         "infectious_days_after": 10,
         "notes": (
-            "F1 fully vaccinated (last dose 14 days to 6 months earlier) or recovered within 6 months: "
-            "7 days of home isolation plus 7 days of self-monitoring, tests on days 1 and 7 [C]. The exact "
-            "date of the dispatch (shipped as 16/12/2021) and the handling of unvaccinated F1, F2 and F3 are "
-            "not confirmed. Home F0 released at day 10 with a negative antigen test. The close-contact "
-            "definition is 11042/BYT-DP (29/12/2021) [C]. " + WINDOW_NOTE
+            "F1 đã tiêm đủ liều vắc xin (mũi cuối cùng từ 14 ngày đến 6 tháng trước đó) hoặc đã khỏi bệnh "
+            "trong vòng 6 tháng: cách ly tại nhà 7 ngày và tự theo dõi sức khỏe 7 ngày tiếp theo, xét nghiệm "
+            "vào ngày 1 và ngày 7 [C]. Ngày ban hành chính xác của công văn (dữ liệu ghi là 16/12/2021) và "
+            "cách xử lý F1 chưa tiêm vắc xin, F2 và F3 chưa được xác nhận với văn bản gốc. F0 điều trị tại "
+            "nhà được kết thúc cách ly vào ngày thứ 10 nếu xét nghiệm nhanh kháng nguyên âm tính. Định nghĩa "
+            "người tiếp xúc gần theo văn bản 11042/BYT-DP (29/12/2021) [C]. " + WINDOW_NOTE
         ),
         "levels": [
-            _rule(0, "home", 10, [10], confirmed=False, note="Home F0 released at day 10 with a negative test."),
-            _rule(1, "home", 7, [1, 7], monitor=7, note="Vaccinated or recovered F1."),
+            _rule(
+                0,
+                "home",
+                10,
+                [10],
+                confirmed=False,
+                note="F0 điều trị tại nhà kết thúc cách ly vào ngày thứ 10 nếu xét nghiệm âm tính.",
+            ),
+            _rule(1, "home", 7, [1, 7], monitor=7, note="F1 đã tiêm vắc xin hoặc đã khỏi bệnh."),
             _rule(2, "self_monitor", 7, confirmed=False),
             _rule(3, "self_monitor", 7, confirmed=False),
         ],
     },
     {
         "code": "cv-762-2022",
-        "name": "762/BYT-DP: F1 5 days, PCR on day 5, then 5 days self-monitoring",
+        "name": "762/BYT-DP: F1 cách ly 5 ngày, xét nghiệm PCR vào ngày thứ 5, sau đó tự theo dõi sức khỏe 5 ngày",
         "basis": "762/BYT-DP (02/2022)",
         "effective_from": _d(2022, 2, 17),
         "effective_to": _d(2022, 4, 14),
@@ -181,22 +200,36 @@ RULE_SETS: list[dict[str, Any]] = [
         "infectious_days_before": 2,
         "infectious_days_after": 7,
         "notes": (
-            "F1 with at least 2 doses, or recovered within 3 months: 5 days of quarantine, PCR on day 5, "
-            "then 5 days of self-monitoring [C] (the rule shipped here). Other F1: 7 days plus 3 days of "
-            "self-monitoring [C] — a province applying that branch copies this set. Home F0 released at "
-            "day 7 with a negative antigen test [C]. The dispatch's exact date (shipped as 17/02/2022), the "
-            "F2/F3 handling and the tracing depth are not confirmed. " + WINDOW_NOTE
+            "F1 đã tiêm ít nhất 2 mũi vắc xin, hoặc đã khỏi bệnh trong vòng 3 tháng: cách ly 5 ngày, xét "
+            "nghiệm PCR vào ngày thứ 5, sau đó tự theo dõi sức khỏe 5 ngày [C] (quy định được áp dụng trong "
+            "bộ quy tắc này). Các F1 khác: cách ly 7 ngày và tự theo dõi sức khỏe 3 ngày [C] — tỉnh áp dụng "
+            "trường hợp này sao chép bộ quy tắc này. F0 điều trị tại nhà được kết thúc cách ly vào ngày thứ 7 "
+            "nếu xét nghiệm nhanh kháng nguyên âm tính [C]. Ngày ban hành chính xác của công văn (dữ liệu ghi "
+            "là 17/02/2022), cách xử lý F2/F3 và số cấp truy vết chưa được xác nhận với văn bản gốc. " + WINDOW_NOTE
         ),
         "levels": [
-            _rule(0, "home", 7, [7], note="Home F0 released at day 7 with a negative antigen test."),
-            _rule(1, "home", 5, [5], monitor=5, note="Vaccinated (2 doses) or recently recovered F1. Others: 7 + 3."),
+            _rule(
+                0,
+                "home",
+                7,
+                [7],
+                note="F0 điều trị tại nhà kết thúc cách ly vào ngày thứ 7 nếu xét nghiệm nhanh kháng nguyên âm tính.",
+            ),
+            _rule(
+                1,
+                "home",
+                5,
+                [5],
+                monitor=5,
+                note="F1 đã tiêm vắc xin (2 mũi) hoặc mới khỏi bệnh. Các trường hợp khác: 7 + 3 ngày.",
+            ),
             _rule(2, "self_monitor", 5, confirmed=False),
             _rule(3, "none", 0, confirmed=False),
         ],
     },
     {
         "code": "cv-1909-2022",
-        "name": "1909/BYT-DP: no quarantine, 10 days of self-monitoring; F1 within 1 m",
+        "name": "1909/BYT-DP: không cách ly, tự theo dõi sức khỏe 10 ngày; F1 trong phạm vi 1 m",
         "basis": "1909/BYT-DP (15/04/2022)",
         "effective_from": _d(2022, 4, 15),
         "effective_to": None,
@@ -205,15 +238,16 @@ RULE_SETS: list[dict[str, Any]] = [
         "contact_minutes": 15,
         "contact_unmasked_any_duration": True,
         "contact_definition": (
-            "As 11042/BYT-DP with 1 m instead of 2 m [C]. F0 = positive RT-PCR, or symptoms or an "
-            "epidemiological link plus a positive rapid antigen test."
+            "Như văn bản 11042/BYT-DP nhưng khoảng cách 1 m thay cho 2 m [C]. F0 = xét nghiệm RT-PCR dương "
+            "tính, hoặc có triệu chứng hay yếu tố dịch tễ kèm xét nghiệm nhanh kháng nguyên dương tính."
         ),
         "tracing_depth": 1,
         "infectious_days_before": 2,
         "infectious_days_after": 7,
         "notes": (
-            "F1 is no longer quarantined: for 10 days after the last contact, mask, avoid crowds, "
-            "self-monitor [C]. Only F1 is traced. F0 details are not confirmed. " + WINDOW_NOTE
+            "F1 không còn phải cách ly: trong 10 ngày kể từ lần tiếp xúc cuối cùng, đeo khẩu trang, tránh "
+            "tụ tập đông người, tự theo dõi sức khỏe [C]. Chỉ truy vết F1. Các quy định về F0 chưa được xác "
+            "nhận với văn bản gốc. " + WINDOW_NOTE
         ),
         "levels": [
             _rule(0, "home", 7, confirmed=False),

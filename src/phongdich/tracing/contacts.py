@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from phongdich.core.audit import record_change, snapshot
 from phongdich.people.models import Person
 from phongdich.policy.models import ContactSetting
-from phongdich.tracing import levels
+from phongdich.tracing import investigations, levels
 from phongdich.tracing.models import Contact, ContactSource, Proximity
 
 if TYPE_CHECKING:
@@ -106,8 +106,13 @@ def add_contact(
     source: str,
     note: str = "",
     client_uuid: uuid.UUID | None = None,
+    sync: bool = True,
 ) -> tuple[Contact, bool]:
-    """Record a contact; ``(contact, created)``. The same ``client_uuid`` again returns the first one."""
+    """Record a contact; ``(contact, created)``. The same ``client_uuid`` again returns the first one.
+
+    The open investigations the change touches re-sync their task lists
+    (``investigations.sync_for_persons``) unless ``sync`` is False (a batch syncs once at the end).
+    """
     if client_uuid is not None:
         existing = Contact.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
@@ -146,6 +151,8 @@ def add_contact(
             contact.save(force_insert=True)
             record_change(actor, "contact.create", contact, None, snapshot(contact, CONTACT_FIELDS))
             levels.on_contact_changed(contact)
+            if sync:
+                investigations.sync_for_persons([contact.person_a_id, contact.person_b_id])
     except IntegrityError:
         if client_uuid is not None:
             existing = Contact.objects.filter(client_uuid=client_uuid).first()
@@ -168,6 +175,7 @@ def remove_contact(actor: User | None, contact: Contact) -> Contact:
             actor, "contact.remove", contact, {"removed_at": None}, {"removed_at": contact.removed_at.isoformat()}
         )
         levels.on_contact_changed(contact)
+        investigations.sync_for_persons([contact.person_a_id, contact.person_b_id])
     return contact
 
 
@@ -207,6 +215,7 @@ def add_contacts(actor: User, items: list[ContactItem]) -> list[ItemResult]:
     from phongdich.core.access import scope
 
     results: list[ItemResult] = []
+    touched: set[uuid.UUID] = set()
     ids = {i.person_a for i in items} | {i.person_b for i in items}
     people = Person.objects.select_related("province").in_bulk(list(ids))
     visible = set(scope(actor, Person.objects.filter(pk__in=list(ids))).values_list("pk", flat=True))
@@ -234,11 +243,15 @@ def add_contacts(actor: User, items: list[ContactItem]) -> list[ItemResult]:
                 source=item.source,
                 note=item.note,
                 client_uuid=item.client_uuid,
+                sync=False,
             )
         except ValidationError as exc:
             results.append(ItemResult(index, "error", client_uuid=item.client_uuid, errors=exc.message_dict))
             continue
+        if created:
+            touched.update((contact.person_a_id, contact.person_b_id))
         results.append(
             ItemResult(index, "created" if created else "existing", contact.pk, client_uuid=item.client_uuid)
         )
+    investigations.sync_for_persons(touched)
     return results
