@@ -155,7 +155,7 @@ def build_outbreak(province: AdminUnit, commune_code: str, city_code: str, seed:
         return {"cases": 0, "contacts": 0}
     rng = random.Random(seed)
     ob = Outbreak(rng, {commune.pk: _adults(commune), ward.pk: _adults(ward)})
-    if len(ob.pool[commune.pk]) < 200 or len(ob.pool[ward.pk]) < 100:
+    if len(ob.pool[commune.pk]) < 80 or len(ob.pool[ward.pk]) < 30:
         return {"cases": 0, "contacts": 0}
     teams = _teams(commune, city)
 
