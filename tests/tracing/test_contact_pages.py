@@ -512,3 +512,17 @@ def test_api_and_bulk_paths_sync_the_task_list(
     contact = Contact.objects.get(person_a=an, person_b=binh)
     assert client.delete(f"/api/v1/tracing/contacts/{contact.pk}").status_code == 200
     assert not TracingTask.objects.filter(investigation=case.investigation, person__in=[binh, chi]).exists()
+
+
+def test_recording_a_contact_settles_the_pending_candidate_of_the_pair(tree) -> None:
+    from phongdich.tracing.models import ContactCandidate
+    from tests.tracing.levels_helpers import World
+
+    w = World(tree)
+    candidate = ContactCandidate.objects.create(
+        person=w.p("A"), other=w.p("X"), reason="household", exposure_date=datetime.date(2021, 8, 9)
+    )
+    contact = w.contact("X", "A", datetime.date(2021, 8, 9))
+    candidate.refresh_from_db()
+    assert candidate.status == ContactCandidate.Status.CONFIRMED
+    assert candidate.contact_id == contact.pk

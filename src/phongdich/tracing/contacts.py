@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from phongdich.core.audit import record_change, snapshot
 from phongdich.people.models import Person
 from phongdich.policy.models import ContactSetting
 from phongdich.tracing import investigations, levels
-from phongdich.tracing.models import Contact, ContactSource, Proximity
+from phongdich.tracing.models import Contact, ContactCandidate, ContactSource, Proximity
 
 if TYPE_CHECKING:
     from phongdich.core.models import User
@@ -92,6 +93,19 @@ def validate_contact(
     return errors
 
 
+def _settle_candidates(actor: User | None, contact: Contact) -> None:
+    """A contact recorded between two people answers their pending candidates: confirmed by it."""
+    a, b = contact.person_a_id, contact.person_b_id
+    ContactCandidate.objects.filter(
+        Q(person_id=a, other_id=b) | Q(person_id=b, other_id=a), status=ContactCandidate.Status.PENDING
+    ).update(
+        status=ContactCandidate.Status.CONFIRMED,
+        contact=contact,
+        reviewed_by=actor if actor is not None and actor.is_authenticated else None,
+        reviewed_at=timezone.now(),
+    )
+
+
 def add_contact(
     actor: User | None,
     person_a: Person,
@@ -150,6 +164,7 @@ def add_contact(
         with transaction.atomic():
             contact.save(force_insert=True)
             record_change(actor, "contact.create", contact, None, snapshot(contact, CONTACT_FIELDS))
+            _settle_candidates(actor, contact)
             levels.on_contact_changed(contact)
             if sync:
                 investigations.sync_for_persons([contact.person_a_id, contact.person_b_id])

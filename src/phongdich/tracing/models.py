@@ -13,6 +13,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from phongdich.people.models import UnitScoped
 from phongdich.policy.models import ContactSetting, Handling
@@ -182,7 +183,7 @@ class Investigation(UnitScoped):
 class TracingTask(models.Model):
     class Status(models.TextChoices):
         TO_FIND = "to_find", _("To find")
-        FOUND = "found", _("Found")
+        FOUND = "found", pgettext_lazy("tracing task", "Found")
         UNREACHABLE = "unreachable", _("Not reachable")
         OUT_OF_PROVINCE = "out_of_province", _("Out of the province")
         ALREADY_ISOLATED = "already_isolated", _("Already isolated")
