@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the bundled Swagger UI for /api/v1/docs instead of loading it from a CDN
     "django_tasks_db",
     "phongdich.core",
     "phongdich.geo",
