@@ -13,8 +13,8 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "phongdich"
 CATALOGUES = sorted(SRC.glob("*/locale/vi/LC_MESSAGES/django.po"))
 
 
-def parse_po(path: Path) -> list[tuple[str, str, bool]]:
-    """(msgid, msgstr, fuzzy) for every entry but the header. Plural msgstr[0] counts as msgstr."""
+def parse_po(path: Path) -> list[tuple[str, str, bool, str | None]]:
+    """(msgid, msgstr, fuzzy, msgctxt) for every entry but the header. Plural msgstr[0] counts as msgstr."""
     entries = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         fuzzy = "#, fuzzy" in block
@@ -31,7 +31,7 @@ def parse_po(path: Path) -> list[tuple[str, str, bool]]:
                 fields[current] += ast.literal_eval(line)
         if fields.get("msgid"):
             msgstr = fields.get("msgstr", fields.get("msgstr[0]", ""))
-            entries.append((fields["msgid"], msgstr, fuzzy))
+            entries.append((fields["msgid"], msgstr, fuzzy, fields.get("msgctxt")))
     return entries
 
 
@@ -41,7 +41,7 @@ def test_there_are_catalogues():
 
 @pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.parts[-5])
 def test_catalogue_is_complete(po: Path):
-    missing = [msgid for msgid, msgstr, fuzzy in parse_po(po) if not msgstr or fuzzy]
+    missing = [msgid for msgid, msgstr, fuzzy, _ctx in parse_po(po) if not msgstr or fuzzy]
     assert missing == [], f"untranslated in {po}: {missing[:10]}"
 
 
@@ -49,5 +49,9 @@ def test_catalogue_is_complete(po: Path):
 def test_compiled_catalogue_is_current(po: Path):
     with po.with_suffix(".mo").open("rb") as fh:
         compiled = gettext.GNUTranslations(fh)
-    stale = [msgid for msgid, msgstr, _f in parse_po(po) if compiled.gettext(msgid) != msgstr]
+    stale = [
+        msgid
+        for msgid, msgstr, _f, ctx in parse_po(po)
+        if (compiled.pgettext(ctx, msgid) if ctx else compiled.gettext(msgid)) != msgstr
+    ]
     assert stale == [], f"run `make messages`: {stale[:5]}"
