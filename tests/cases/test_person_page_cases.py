@@ -27,3 +27,13 @@ def test_the_case_shows_on_the_person_page_for_case_roles_only(tree, personas):
 
     community = client_for(personas[Role.COMMUNITY]).get(f"/people/{person.pk}/").content.decode()
     assert case.code not in community  # no CASE_VIEW
+
+
+def test_the_overview_shows_outbreak_figures_to_case_roles(tree, personas):
+    person = intake_person(None, PersonData(full_name="Lò Văn Pằn", unit=tree.to1)).person
+    create_case(None, person, confirmed_on=datetime.date(2021, 8, 5))
+    page = client_for(personas[Role.COMMUNE]).get("/").content.decode()
+    assert "F0 đang điều trị" in page
+    assert 'href="/cases/"><b>1</b>' in page
+    outside = client_for(personas[Role.CHECKPOINT]).get("/").content.decode()  # no CASE_VIEW
+    assert "F0 đang điều trị" not in outside

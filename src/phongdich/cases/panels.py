@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phongdich.cases import actions, queries
-from phongdich.cases.models import Outcome
+from phongdich.cases.models import CaseStatus, Outcome
+from phongdich.core import access
+from phongdich.core.overview import Figure
 from phongdich.core.roles import Perm
 from phongdich.people.panels import Panel
 from phongdich.people.timeline import TimelineEvent
@@ -47,3 +49,19 @@ def case_events(person: Person, user: User) -> Iterator[TimelineEvent]:
             at = datetime.datetime.combine(case.outcome_date, datetime.time(), tzinfo=tz)
             title = f"{case.code}: {case.get_outcome_display()}"
             yield TimelineEvent(at=at, kind="case", title=title, url=url)
+
+
+def overview_figures(user: User) -> Iterator[Figure]:
+    """Active F0, F1–F3 under management today, and overdue tracing work, in the user's area."""
+    if not user.can(Perm.CASE_VIEW):
+        return
+    from phongdich.tracing import investigations
+    from phongdich.tracing.models import PersonLevel
+
+    active = queries.cases_in_scope(user).filter(status=CaseStatus.CONFIRMED, outcome=Outcome.UNDER_TREATMENT)
+    yield Figure(active.count(), _("F0 under treatment"), reverse("cases:list"), warn=False)
+    today = timezone.localdate()
+    managed = access.scope(user, PersonLevel.objects.filter(handling_until__gte=today), "person__")
+    yield Figure(managed.count(), _("F1–F3 under management today"), reverse("reports:contacts"))
+    overdue = investigations.overdue_tasks(user).count()
+    yield Figure(overdue, _("contacts not found in time"), reverse("investigations:overdue"), warn=overdue > 0)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from phongdich.core import access
+from phongdich.core import access, overview
 from phongdich.core.forms import LanguageForm, TokenForm
 from phongdich.core.models import AccessLog, ApiToken, AuditLog
 from phongdich.core.roles import Perm
@@ -37,7 +37,11 @@ def home(request: HttpRequest) -> HttpResponse:
         pending = access.scope(
             user, DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.PENDING), prefix="person_a__"
         ).count()
-    return render(request, "core/home.html", {"counts": counts, "pending_duplicates": pending})
+    return render(
+        request,
+        "core/home.html",
+        {"counts": counts, "pending_duplicates": pending, "figures": overview.figures_for(user)},
+    )
 
 
 @login_required
