@@ -8,10 +8,8 @@ from django.db import transaction
 
 from phongdich.core.roles import Role
 from phongdich.people.absent_import import RowValidator, read_table, run_import
-from phongdich.people.actions import PersonData, intake_person, set_residence
-from phongdich.people.models import Source
-from tests.people.absent_helpers import row, xlsx
-from tests.people.test_absent_bulk_equivalence import ABSENT, _state
+from phongdich.people.actions import PersonData, intake_person
+from tests.people.absent_helpers import intake_one_by_one, row, state, xlsx
 
 
 def _existing() -> None:
@@ -46,38 +44,12 @@ def test_bulk_candidates_follow_earlier_rows(tree, personas):
     with transaction.atomic():
         good, errors = RowValidator(tree.noong_bua).validate(read_table("x.xlsx", data))
         assert [e.code for e in errors] == ["dup_name"]  # the last row: same name and date as the first
-        for r in good:
-            person = intake_person(
-                officer,
-                PersonData(
-                    full_name=r.full_name,
-                    id_number=r.id_number,
-                    birth_date=r.birth_date,
-                    birth_year=r.birth_year,
-                    sex=r.sex,
-                    phone=r.phone,
-                    unit=r.unit,
-                    workplace=r.workplace,
-                ),
-                source=Source.ABSENT_LIST,
-            ).person
-            set_residence(
-                officer,
-                person,
-                ABSENT,
-                started_on=r.left_on,
-                temp_address=r.temp_address,
-                temp_province=r.temp_province,
-                temp_commune=r.temp_commune,
-                workplace=r.workplace,
-                phone=r.phone,
-                source=Source.ABSENT_LIST,
-            )
-        one_by_one = _state()
+        intake_one_by_one(officer, good)
+        one_by_one = state()
         transaction.set_rollback(True)
 
     upload = run_import(officer, tree.noong_bua, "x.xlsx", data).upload
-    bulk = _state()
+    bulk = state()
     assert bulk == one_by_one
     assert len(bulk[2]) >= 4  # likely duplicates through the year lists
     assert upload.error_count == 1

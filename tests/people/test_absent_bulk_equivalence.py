@@ -9,8 +9,8 @@ from django.db import transaction
 from phongdich.core.roles import Role
 from phongdich.people.absent_import import RowValidator, read_table, run_import
 from phongdich.people.actions import PersonData, intake_person, set_residence
-from phongdich.people.models import DuplicateCandidate, Person, ResidenceRecord, ResidenceStatus, Source
-from tests.people.absent_helpers import row, xlsx
+from phongdich.people.models import ResidenceStatus
+from tests.people.absent_helpers import intake_one_by_one, row, state, xlsx
 
 ABSENT = ResidenceStatus.TEMPORARILY_ABSENT
 
@@ -55,46 +55,6 @@ def _rows():
     )
 
 
-def _state():
-    persons = {}
-    for p in Person.objects.filter(merged_into__isnull=True):
-        key = (p.full_name, p.id_number or "", str(p.birth_date), p.birth_year or 0, p.phone)
-        persons[p.pk] = key
-    out_persons = sorted(
-        (
-            persons[p.pk],
-            p.sex,
-            p.workplace,
-            p.residence_status,
-            p.source,
-            p.province_id or 0,
-            p.district_id or 0,
-            p.commune_id or 0,
-            p.village_id or 0,
-        )
-        for p in Person.objects.filter(merged_into__isnull=True)
-    )
-    records = sorted(
-        (
-            persons[r.person_id],
-            r.status,
-            str(r.started_on),
-            str(r.ended_on),
-            r.temp_address,
-            r.temp_province_id or 0,
-            r.temp_commune_id or 0,
-            r.workplace,
-            r.phone,
-            r.source,
-        )
-        for r in ResidenceRecord.objects.all()
-    )
-    pairs = sorted(
-        tuple(sorted([persons[d.person_a_id], persons[d.person_b_id]])) for d in DuplicateCandidate.objects.all()
-    )
-    return out_persons, records, pairs
-
-
 def test_bulk_import_equals_intake_and_set_residence(tree, personas):
     officer = personas[Role.COMMUNE]
     _existing(tree)
@@ -104,38 +64,12 @@ def test_bulk_import_equals_intake_and_set_residence(tree, personas):
     with transaction.atomic():
         good, errors = RowValidator(tree.noong_bua).validate(read_table("x.xlsx", data))
         assert not errors
-        for r in good:
-            person = intake_person(
-                officer,
-                PersonData(
-                    full_name=r.full_name,
-                    id_number=r.id_number,
-                    birth_date=r.birth_date,
-                    birth_year=r.birth_year,
-                    sex=r.sex,
-                    phone=r.phone,
-                    unit=r.unit,
-                    workplace=r.workplace,
-                ),
-                source=Source.ABSENT_LIST,
-            ).person
-            set_residence(
-                officer,
-                person,
-                ABSENT,
-                started_on=r.left_on,
-                temp_address=r.temp_address,
-                temp_province=r.temp_province,
-                temp_commune=r.temp_commune,
-                workplace=r.workplace,
-                phone=r.phone,
-                source=Source.ABSENT_LIST,
-            )
-        one_by_one = _state()
+        intake_one_by_one(officer, good)
+        one_by_one = state()
         transaction.set_rollback(True)
 
     upload = run_import(officer, tree.noong_bua, "x.xlsx", data).upload
-    bulk = _state()
+    bulk = state()
     assert bulk[0] == one_by_one[0]
     assert bulk[1] == one_by_one[1]
     assert bulk[2] == one_by_one[2]
