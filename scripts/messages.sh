@@ -3,11 +3,14 @@
 # translation fragments in locale/vi/LC_MESSAGES/parts/*.po (one per area, so that people
 # working on different areas never edit the same file), and compiles it.
 # Source strings are English, so English needs no catalogue of its own.
+# `bash scripts/messages.sh testing quarantine` rebuilds only those apps' catalogues.
 set -euo pipefail
 export LC_ALL=C.UTF-8 LANG=C.UTF-8
 cd "$(dirname "$0")/.."
 root=$PWD
-for app in src/phongdich/*/; do
+apps=()
+if [ $# -gt 0 ]; then for name in "$@"; do apps+=("src/phongdich/$name/"); done; else apps=(src/phongdich/*/); fi
+for app in "${apps[@]}"; do
   parts="$app/locale/vi/LC_MESSAGES/parts"
   [ -d "$parts" ] || continue
   (cd "$app" && PYTHONPATH="$root/src" DJANGO_SETTINGS_MODULE=phongdich.settings \

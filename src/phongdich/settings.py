@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "phongdich.policy",
     "phongdich.cases",
     "phongdich.tracing",
+    "phongdich.testing",
+    "phongdich.quarantine",
+    "phongdich.treatment",
+    "phongdich.community",
     "phongdich.api",
     "phongdich.demo",
 ]

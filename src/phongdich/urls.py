@@ -17,6 +17,10 @@ urlpatterns = [
     path("tracing/", include("phongdich.tracing.urls_investigations")),
     path("rules/", include("phongdich.policy.urls")),  # rule sets (tracing engine)
     path("reports/", include("phongdich.tracing.report_urls")),  # line lists, chains, steering figures
+    path("testing/", include("phongdich.testing.urls")),  # samples, pools, results, labs, campaigns
+    path("quarantine/", include("phongdich.quarantine.urls")),  # facilities, placements, orders, releases
+    path("treatment/", include("phongdich.treatment.urls")),  # three tiers, beds, admissions, home care
+    path("community/", include("phongdich.community.urls")),  # community COVID teams, watch lists, visits
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -117,5 +117,15 @@ def _mount() -> None:
 
     api.add_router("/reports", reports_router)
 
+    from phongdich.community.api import router as community_router
+    from phongdich.quarantine.api import router as quarantine_router
+    from phongdich.testing.api import router as testing_router
+    from phongdich.treatment.api import router as treatment_router
+
+    api.add_router("/testing", testing_router)  # samples, pools, results, labs, campaigns
+    api.add_router("/quarantine", quarantine_router)  # facilities, rooms, placements, checks, releases
+    api.add_router("/treatment", treatment_router)  # facilities by tier, beds, admissions, home care
+    api.add_router("/community", community_router)  # teams, members, watch lists, visits
+
 
 _mount()

@@ -35,15 +35,32 @@ class Perm(models.TextChoices):
     EXPOSURE_PUBLISH = "exposure_publish", _("Publish exposure sites")
     NOTICE_MANAGE = "notice_manage", _("Send and import inter-province notices")
     RULESET_EDIT = "ruleset_edit", _("Adjust rule sets")
+    # Testing (issue 4)
+    TEST_VIEW = "test_view", _("View samples, test results and campaigns")
+    SAMPLE_COLLECT = "sample_collect", _("Take samples and pool them")
+    RESULT_ENTER = "result_enter", _("Enter and import laboratory results")
+    LAB_MANAGE = "lab_manage", _("Manage laboratories and testing campaigns")
+    # Quarantine and isolation (issue 4)
+    QUARANTINE_VIEW = "quarantine_view", _("View quarantine facilities and placements")
+    QUARANTINE_EDIT = "quarantine_edit", _("Place, check and release people in quarantine")
+    FACILITY_MANAGE = "facility_manage", _("Manage quarantine and treatment facilities, rooms and beds")
+    # Treatment (issue 4)
+    TREATMENT_VIEW = "treatment_view", _("View treatment facilities, beds and patients")
+    TREATMENT_EDIT = "treatment_edit", _("Admit, transfer and discharge patients; home care")
+    # Community COVID teams (issue 4)
+    COMMUNITY_VIEW = "community_view", _("View community teams and their watch lists")
+    COMMUNITY_VISIT = "community_visit", _("Record community team visits")
+    COMMUNITY_MANAGE = "community_manage", _("Manage community teams and members")
 
 
 _ALL = frozenset(Perm)
 
 _TRACING = {Perm.CASE_VIEW, Perm.TRACE_EDIT}
+_CARE_VIEW = {Perm.TEST_VIEW, Perm.QUARANTINE_VIEW, Perm.TREATMENT_VIEW, Perm.COMMUNITY_VIEW}
 
 ROLE_PERMS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
-    Role.STEERING: frozenset({Perm.PERSON_VIEW, Perm.ABSENT_EXPORT, Perm.CASE_VIEW}),
+    Role.STEERING: frozenset({Perm.PERSON_VIEW, Perm.ABSENT_EXPORT, Perm.CASE_VIEW, *_CARE_VIEW}),
     Role.HEALTH: frozenset(
         {
             Perm.PERSON_VIEW,
@@ -56,6 +73,14 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             Perm.EXPOSURE_PUBLISH,
             Perm.NOTICE_MANAGE,
             Perm.RULESET_EDIT,
+            *_CARE_VIEW,
+            Perm.SAMPLE_COLLECT,
+            Perm.RESULT_ENTER,
+            Perm.LAB_MANAGE,
+            Perm.QUARANTINE_EDIT,
+            Perm.FACILITY_MANAGE,
+            Perm.TREATMENT_EDIT,
+            Perm.COMMUNITY_MANAGE,
         }
     ),
     Role.POLICE: frozenset(
@@ -68,6 +93,8 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             *_TRACING,
             Perm.INVESTIGATION_MANAGE,
             Perm.NOTICE_MANAGE,
+            Perm.QUARANTINE_VIEW,
+            Perm.COMMUNITY_VIEW,
         }
     ),
     Role.DISTRICT: frozenset(
@@ -81,16 +108,54 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             *_TRACING,
             Perm.CASE_EDIT,
             Perm.INVESTIGATION_MANAGE,
+            *_CARE_VIEW,
+            Perm.SAMPLE_COLLECT,
+            Perm.QUARANTINE_EDIT,
+            Perm.FACILITY_MANAGE,
+            Perm.COMMUNITY_MANAGE,
         }
     ),
     Role.COMMUNE: frozenset(
-        {Perm.PERSON_VIEW, Perm.PERSON_EDIT, Perm.ABSENT_UPLOAD, Perm.DUPLICATE_REVIEW, Perm.UNIT_EDIT, *_TRACING}
+        {
+            Perm.PERSON_VIEW,
+            Perm.PERSON_EDIT,
+            Perm.ABSENT_UPLOAD,
+            Perm.DUPLICATE_REVIEW,
+            Perm.UNIT_EDIT,
+            *_TRACING,
+            *_CARE_VIEW,
+            Perm.QUARANTINE_EDIT,
+            Perm.COMMUNITY_MANAGE,
+            Perm.COMMUNITY_VISIT,
+        }
     ),
-    Role.HEALTH_STATION: frozenset({Perm.PERSON_VIEW, Perm.PERSON_EDIT, *_TRACING}),
-    Role.COMMUNITY: frozenset({Perm.PERSON_VIEW, Perm.ABSENT_UPLOAD}),
-    Role.CHECKPOINT: frozenset({Perm.PERSON_VIEW, Perm.ABSENT_EXPORT}),
-    Role.LAB: frozenset({Perm.PERSON_VIEW}),
-    Role.FACILITY: frozenset({Perm.PERSON_VIEW, Perm.CASE_VIEW}),
+    Role.HEALTH_STATION: frozenset(
+        {
+            Perm.PERSON_VIEW,
+            Perm.PERSON_EDIT,
+            *_TRACING,
+            *_CARE_VIEW,
+            Perm.SAMPLE_COLLECT,
+            Perm.QUARANTINE_EDIT,
+            Perm.TREATMENT_EDIT,
+            Perm.COMMUNITY_VISIT,
+        }
+    ),
+    Role.COMMUNITY: frozenset({Perm.PERSON_VIEW, Perm.ABSENT_UPLOAD, Perm.COMMUNITY_VIEW, Perm.COMMUNITY_VISIT}),
+    Role.CHECKPOINT: frozenset({Perm.PERSON_VIEW, Perm.ABSENT_EXPORT, Perm.TEST_VIEW, Perm.SAMPLE_COLLECT}),
+    Role.LAB: frozenset({Perm.PERSON_VIEW, Perm.TEST_VIEW, Perm.RESULT_ENTER}),
+    Role.FACILITY: frozenset(
+        {
+            Perm.PERSON_VIEW,
+            Perm.CASE_VIEW,
+            Perm.TEST_VIEW,
+            Perm.SAMPLE_COLLECT,
+            Perm.QUARANTINE_VIEW,
+            Perm.QUARANTINE_EDIT,
+            Perm.TREATMENT_VIEW,
+            Perm.TREATMENT_EDIT,
+        }
+    ),
 }
 
 

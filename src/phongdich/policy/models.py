@@ -30,6 +30,13 @@ class ContactSetting(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class TestKind(models.TextChoices):
+    """Kinds of test a rule can ask for (the testing module's test types use the same values)."""
+
+    RT_PCR = "rt_pcr", _("RT-PCR")
+    ANTIGEN = "antigen", _("Rapid antigen test")
+
+
 class RuleSet(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -66,6 +73,47 @@ class RuleSet(models.Model):
     )
     infectious_days_after = models.PositiveSmallIntegerField(
         _("infectious window: days after confirmation"), default=14
+    )
+    # Treatment of F0 (the three-tier model): who may be cared for at home, when an F0 is released.
+    home_care_allowed = models.BooleanField(_("F0 may be cared for at home"), default=False)
+    home_care_min_age_months = models.PositiveSmallIntegerField(_("home care: minimum age (months)"), default=12)
+    home_care_max_age_years = models.PositiveSmallIntegerField(_("home care: maximum age (years)"), default=50)
+    home_care_excludes_conditions = models.BooleanField(_("home care: not with an underlying condition"), default=True)
+    home_care_excludes_pregnancy = models.BooleanField(_("home care: not when pregnant"), default=True)
+    f0_release_day = models.PositiveSmallIntegerField(
+        _("F0 released from day"),
+        default=0,
+        help_text=_(
+            "Day of isolation (day 1 = confirmation) from which a negative test releases an F0; 0 = the doctors decide."
+        ),
+    )
+    f0_release_test = models.CharField(_("F0 release test"), max_length=16, choices=TestKind.choices, blank=True)
+    f0_release_ct_min = models.DecimalField(
+        _("F0 release: a positive RT-PCR with Ct at least"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Empty: only a negative result releases."),
+    )
+    # Arrivals from other provinces or abroad (checkpoints, quarantine of arrivals).
+    arrival_pcr_hours = models.PositiveSmallIntegerField(
+        _("arrivals: negative RT-PCR within (hours)"), default=0, help_text=_("0 = not required.")
+    )
+    arrival_antigen_hours = models.PositiveSmallIntegerField(
+        _("arrivals: or a negative rapid antigen test within (hours)"),
+        default=0,
+        help_text=_("0 = a rapid test is not accepted."),
+    )
+    arrival_handling = models.CharField(
+        _("arrivals from high-risk areas: handling"), max_length=16, choices=Handling.choices, default=Handling.NONE
+    )
+    arrival_days = models.PositiveSmallIntegerField(_("arrivals: quarantine days"), default=0)
+    arrival_test_days = models.JSONField(
+        _("arrivals: test days"), default=list, blank=True, help_text=_("Day numbers, day 1 = arrival.")
+    )
+    care_rules_confirmed = models.BooleanField(
+        _("treatment and arrival rules confirmed against the decision text"), default=False
     )
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(

@@ -273,5 +273,95 @@ def load_rule_sets(rule_set_model: Any = None, level_rule_model: Any = None) -> 
         rule_set = rule_set_model.objects.create(contact_settings=list(ALL_SETTINGS), province=None, **data)
         for level in spec["levels"]:
             level_rule_model.objects.create(rule_set=rule_set, **level)
+        if hasattr(rule_set, "home_care_allowed"):  # migration 0003's model predates these fields
+            rule_set_model.objects.filter(pk=rule_set.pk).update(**CARE_RULES.get(rule_set.code, {}))
         created += 1
     return created
+
+
+# Treatment (home care of F0, release of F0) and arrival rules, per national set (DOMAIN.md §1, §4).
+# Kept apart from RULE_SETS because migration 0003 creates the sets with the models of its time;
+# migration 0005 applies these, and ``load_rule_sets`` applies them to any set it creates.
+# All of them are shipped unconfirmed (``care_rules_confirmed=False``) unless DOMAIN.md marks them [C].
+CARE_RULES: dict[str, dict[str, Any]] = {
+    "qd-5053-2020": {
+        "home_care_allowed": False,
+        "f0_release_day": 0,
+        "f0_release_test": "rt_pcr",
+        "arrival_handling": "centralised",
+        "arrival_days": 14,
+        "arrival_test_days": [1, 14],
+    },
+    "t5-2021": {
+        "home_care_allowed": False,
+        "f0_release_day": 0,
+        "f0_release_test": "rt_pcr",
+        "arrival_handling": "centralised",
+        "arrival_days": 21,
+        "arrival_test_days": [1, 14, 20],
+    },
+    # Aug 2021: 4038/QĐ-BYT (home care of asymptomatic/mild F0), 4156/QĐ-BYT (12 months–50 years, no
+    # comorbidity, not pregnant), inpatients released on day 7 with PCR negative or Ct ≥ 30 [C];
+    # arrivals: negative RT-PCR within 72 h (6288/BYT-MT) [C]; 14 days for arrivals from outbreak areas [U].
+    "cv-5599-2021": {
+        "home_care_allowed": True,
+        "home_care_min_age_months": 12,
+        "home_care_max_age_years": 50,
+        "home_care_excludes_conditions": True,
+        "home_care_excludes_pregnancy": True,
+        "f0_release_day": 7,
+        "f0_release_test": "rt_pcr",
+        "f0_release_ct_min": 30,
+        "arrival_pcr_hours": 72,
+        "arrival_handling": "centralised",
+        "arrival_days": 14,
+        "arrival_test_days": [1, 7, 14],
+    },
+    # Late 2021: home F0 released on day 10 with a negative antigen test [C, source document U].
+    "cv-10696-2021": {
+        "home_care_allowed": True,
+        "home_care_min_age_months": 12,
+        "home_care_max_age_years": 50,
+        "f0_release_day": 10,
+        "f0_release_test": "antigen",
+        "arrival_pcr_hours": 72,
+        "arrival_handling": "home",
+        "arrival_days": 7,
+        "arrival_test_days": [1, 7],
+    },
+    # Feb 2022: home F0 released on day 7 with a negative antigen test [C]; from 15/03/2022 arrivals
+    # show PCR within 72 h or antigen within 24 h, no quarantine [C].
+    "cv-762-2022": {
+        "home_care_allowed": True,
+        "home_care_min_age_months": 12,
+        "home_care_max_age_years": 50,
+        "f0_release_day": 7,
+        "f0_release_test": "antigen",
+        "arrival_pcr_hours": 72,
+        "arrival_antigen_hours": 24,
+        "arrival_handling": "none",
+        "arrival_days": 0,
+        "arrival_test_days": [],
+    },
+    # From 15/05/2022 no test for arrivals [C].
+    "cv-1909-2022": {
+        "home_care_allowed": True,
+        "home_care_min_age_months": 12,
+        "home_care_max_age_years": 50,
+        "f0_release_day": 7,
+        "f0_release_test": "antigen",
+        "arrival_handling": "none",
+    },
+}
+
+
+def apply_care_rules(rule_set_model: Any = None) -> int:
+    """Set the treatment and arrival rules of the national sets that still have the defaults."""
+    if rule_set_model is None:
+        from phongdich.policy.models import RuleSet
+
+        rule_set_model = RuleSet
+    changed = 0
+    for code, values in CARE_RULES.items():
+        changed += rule_set_model.objects.filter(code=code, province=None).update(**values)
+    return changed

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from django.conf import settings
@@ -26,3 +27,17 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo outbreak: {result['cases']} cases, {result['contacts']} contacts.")
         else:
             self.stdout.write("Demo outbreak: the province already has cases (or too few people); nothing done.")
+        # Each module adds its part of the outbreak (samples and results, quarantine, treatment, community
+        # teams) through its own actions; each is idempotent.
+        for module in DEMO_MODULES:
+            summary = importlib.import_module(module).load_demo(province, seed=options["seed"])
+            if summary:
+                self.stdout.write(summary)
+
+
+DEMO_MODULES = (
+    "phongdich.testing.demo",
+    "phongdich.quarantine.demo",
+    "phongdich.treatment.demo",
+    "phongdich.community.demo",
+)

@@ -1,0 +1,3 @@
+"""Models of the community app (issue 4)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Models of the testing app (issue 4)."""
+
+from __future__ import annotations
