@@ -179,6 +179,18 @@ def test_copy_and_edit_pages(personas: dict[Role, User], tree: Tree) -> None:
         "tracing_depth": "2",
         "infectious_days_before": "2",
         "infectious_days_after": "7",
+        "home_care_allowed": "on",
+        "home_care_min_age_months": "12",
+        "home_care_max_age_years": "65",
+        "home_care_excludes_conditions": "on",
+        "f0_release_day": "7",
+        "f0_release_test": "antigen",
+        "f0_release_ct_min": "",
+        "arrival_pcr_hours": "72",
+        "arrival_antigen_hours": "24",
+        "arrival_handling": "home",
+        "arrival_days": "7",
+        "arrival_test_days": "1, 7",
         "notes": "",
     }
     for level in range(4):
@@ -195,6 +207,14 @@ def test_copy_and_edit_pages(personas: dict[Role, User], tree: Tree) -> None:
     assert own.tracing_depth == 2 and float(own.contact_distance_m) == 1.5
     assert own.contact_settings == ["household", "workplace"]
     assert LevelRule.objects.get(rule_set=own, level=2).test_days == [1, 7]
+    assert own.home_care_allowed and own.home_care_max_age_years == 65 and not own.home_care_excludes_pregnancy
+    assert (own.arrival_handling, own.arrival_days, own.arrival_test_days) == ("home", 7, [1, 7])
+    assert own.f0_release_ct_min is None and own.f0_release_test == "antigen"
+    # Treatment and arrival rules are checked too: a test day after the arrival quarantine, a bad Ct.
+    response = client.post(f"/rules/{own.pk}/edit/", form | {"arrival_test_days": "1, 9", "f0_release_ct_min": "70"})
+    assert response.status_code == 422
+    own.refresh_from_db()
+    assert own.arrival_test_days == [1, 7] and own.f0_release_ct_min is None
     # Bad test days: refused, nothing changed.
     response = client.post(f"/rules/{own.pk}/edit/", form | {"level1-test_days": "1, x", "tracing_depth": "3"})
     assert response.status_code == 422
@@ -265,3 +285,37 @@ def test_api_copy_and_update_by_role(role: Role, personas: dict[Role, User]) -> 
     assert response.status_code == 403
     national.refresh_from_db()
     assert national.tracing_depth == 3
+
+
+def test_care_rules_ship_with_the_national_sets(db: None) -> None:
+    aug_2021 = rule_set_on(D(2021, 8, 20))
+    assert aug_2021.home_care_allowed and aug_2021.home_care_max_age_years == 50
+    assert aug_2021.f0_release_day == 7 and aug_2021.f0_release_ct_min == 30
+    assert aug_2021.arrival_pcr_hours == 72 and aug_2021.arrival_test_days == [1, 7, 14]
+    assert not rule_set_on(D(2020, 6, 1)).home_care_allowed
+    feb_2022 = rule_set_on(D(2022, 3, 1))
+    assert (feb_2022.f0_release_day, feb_2022.f0_release_test, feb_2022.arrival_antigen_hours) == (7, "antigen", 24)
+
+
+def test_api_adjusts_care_rules_and_refuses_bad_ones(personas: dict[Role, User]) -> None:
+    client = client_for(personas[Role.HEALTH])
+    national = rule_set_on(D(2021, 8, 1))
+    copy = client.post(
+        f"/api/v1/rule-sets/{national.pk}/copy", json.dumps({"effective_from": "2031-01-01"}), "application/json"
+    ).json()
+    assert copy["home_care_allowed"] is True and copy["f0_release_ct_min"] == "30.0"
+    patch = {"home_care_max_age_years": 65, "f0_release_ct_min": None, "arrival_test_days": [1, 5]}
+    response = client.patch(f"/api/v1/rule-sets/{copy['id']}", json.dumps(patch), content_type="application/json")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["home_care_max_age_years"] == 65 and data["f0_release_ct_min"] is None
+    assert data["arrival_test_days"] == [1, 5]
+    for bad in ({"f0_release_test": "x-ray"}, {"arrival_handling": "jail"}, {"arrival_test_days": [0]}):
+        response = client.patch(f"/api/v1/rule-sets/{copy['id']}", json.dumps(bad), content_type="application/json")
+        assert response.status_code == 422, bad
+    stored = RuleSet.objects.get(pk=copy["id"])
+    assert (stored.f0_release_test, stored.arrival_handling, stored.arrival_test_days) == (
+        "rt_pcr",
+        "centralised",
+        [1, 5],
+    )

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from phongdich.core.audit import record_change, snapshot
-from phongdich.policy.models import ContactSetting, Handling, LevelRule, RuleSet
+from phongdich.policy.models import ContactSetting, Handling, LevelRule, RuleSet, TestKind
 from phongdich.policy.queries import province_id_of
 
 if TYPE_CHECKING:
@@ -27,6 +27,23 @@ if TYPE_CHECKING:
     from phongdich.geo.models import AdminUnit
 
 MAX_DEPTH = 5
+# Treatment and arrival rules (issue 4), adjustable like the rest of a province's copy.
+CARE_FIELDS = [
+    "home_care_allowed",
+    "home_care_min_age_months",
+    "home_care_max_age_years",
+    "home_care_excludes_conditions",
+    "home_care_excludes_pregnancy",
+    "f0_release_day",
+    "f0_release_test",
+    "f0_release_ct_min",
+    "arrival_pcr_hours",
+    "arrival_antigen_hours",
+    "arrival_handling",
+    "arrival_days",
+    "arrival_test_days",
+    "care_rules_confirmed",
+]
 RULE_SET_FIELDS = [
     "code",
     "name",
@@ -44,10 +61,13 @@ RULE_SET_FIELDS = [
     "tracing_depth",
     "infectious_days_before",
     "infectious_days_after",
+    *CARE_FIELDS,
     "notes",
 ]
 RULE_FIELDS = ["level", "handling", "days", "test_days", "monitor_days", "note"]
-EDITABLE = [f for f in RULE_SET_FIELDS if f not in ("code", "province", "copied_from", "confirmed")]
+EDITABLE = [
+    f for f in RULE_SET_FIELDS if f not in ("code", "province", "copied_from", "confirmed", "care_rules_confirmed")
+]
 
 
 @dataclass
@@ -107,6 +127,42 @@ def validate_rule_set(values: dict[str, Any], province_id: int | None, exclude: 
     settings_ = values.get("contact_settings")
     if settings_ is not None and any(s not in ContactSetting.values for s in settings_):
         errors["contact_settings"] = _("Unknown setting.")
+    return errors | validate_care_rules(values)
+
+
+def validate_care_rules(values: dict[str, Any]) -> dict[str, str]:
+    """The treatment and arrival rules of a rule set (fields absent from ``values`` are not checked)."""
+    errors: dict[str, str] = {}
+    low, high = values.get("home_care_min_age_months"), values.get("home_care_max_age_years")
+    if low is not None and not 0 <= int(low) <= 240:
+        errors["home_care_min_age_months"] = _("Between 0 and 240 months.")
+    if high is not None and not 1 <= int(high) <= 120:
+        errors["home_care_max_age_years"] = _("Between 1 and 120 years.")
+    elif low is not None and high is not None and int(low) > int(high) * 12:
+        errors["home_care_max_age_years"] = _("The maximum age cannot be below the minimum age.")
+    for name in ("f0_release_day", "arrival_days"):
+        value = values.get(name)
+        if value is not None and not 0 <= int(value) <= 60:
+            errors[name] = _("Between 0 and 60 days.")
+    for name in ("arrival_pcr_hours", "arrival_antigen_hours"):
+        value = values.get(name)
+        if value is not None and not 0 <= int(value) <= 240:
+            errors[name] = _("Between 0 and 240 hours.")
+    test = values.get("f0_release_test")
+    if test and test not in TestKind.values:
+        errors["f0_release_test"] = _("Unknown kind of test.")
+    ct = values.get("f0_release_ct_min")
+    if ct is not None and not Decimal(10) <= Decimal(str(ct)) <= Decimal(45):
+        errors["f0_release_ct_min"] = _("A Ct threshold goes from 10 to 45.")
+    handling = values.get("arrival_handling")
+    if handling is not None and handling not in Handling.values:
+        errors["arrival_handling"] = _("Unknown handling.")
+    days, tests = values.get("arrival_days"), values.get("arrival_test_days")
+    if tests is not None:
+        if not isinstance(tests, list) or any(not isinstance(d, int) or isinstance(d, bool) or d < 1 for d in tests):
+            errors["arrival_test_days"] = _("Test days are day numbers from 1.")
+        elif days is not None and tests and max(tests) > max(int(days), 1):
+            errors["arrival_test_days"] = _("A test day falls after the end of the quarantine.")
     return errors
 
 

@@ -65,6 +65,20 @@ class RuleSetOut(Schema):
     tracing_depth: int
     infectious_days_before: int
     infectious_days_after: int
+    home_care_allowed: bool
+    home_care_min_age_months: int
+    home_care_max_age_years: int
+    home_care_excludes_conditions: bool
+    home_care_excludes_pregnancy: bool
+    f0_release_day: int = Field(..., description="0 = the doctors decide.")
+    f0_release_test: str = Field(..., description="rt_pcr, antigen or empty.")
+    f0_release_ct_min: Decimal | None = Field(..., description="A positive RT-PCR with Ct at least this releases.")
+    arrival_pcr_hours: int = Field(..., description="Arrivals: negative RT-PCR within (hours); 0 = not required.")
+    arrival_antigen_hours: int = Field(..., description="Or a negative rapid antigen test within (hours); 0 = no.")
+    arrival_handling: str
+    arrival_days: int
+    arrival_test_days: list[int]
+    care_rules_confirmed: bool
     notes: str
     level_rules: list[LevelRuleIO]
 
@@ -92,6 +106,19 @@ class RuleSetPatch(Schema):
     tracing_depth: int | None = Field(None, ge=1, le=actions.MAX_DEPTH)
     infectious_days_before: int | None = Field(None, ge=0, le=30)
     infectious_days_after: int | None = Field(None, ge=0, le=30)
+    home_care_allowed: bool | None = None
+    home_care_min_age_months: int | None = Field(None, ge=0, le=240)
+    home_care_max_age_years: int | None = Field(None, ge=1, le=120)
+    home_care_excludes_conditions: bool | None = None
+    home_care_excludes_pregnancy: bool | None = None
+    f0_release_day: int | None = Field(None, ge=0, le=60)
+    f0_release_test: str | None = None
+    f0_release_ct_min: Decimal | None = Field(None, description="null clears the threshold.")
+    arrival_pcr_hours: int | None = Field(None, ge=0, le=240)
+    arrival_antigen_hours: int | None = Field(None, ge=0, le=240)
+    arrival_handling: str | None = None
+    arrival_days: int | None = Field(None, ge=0, le=60)
+    arrival_test_days: list[int] | None = None
     notes: str | None = None
     level_rules: list[LevelRuleIO] | None = None
 
@@ -116,6 +143,7 @@ def _out(rs: RuleSet) -> RuleSetOut:
         tracing_depth=rs.tracing_depth,
         infectious_days_before=rs.infectious_days_before,
         infectious_days_after=rs.infectious_days_after,
+        **{name: getattr(rs, name) for name in actions.CARE_FIELDS},
         notes=rs.notes,
         level_rules=[
             LevelRuleIO(
@@ -232,6 +260,11 @@ def update_rule_set(request: HttpRequest, rule_set_id: int, payload: RuleSetPatc
     for key in ("tracing_depth", "infectious_days_before", "infectious_days_after", "effective_from"):
         if key in data and data[key] is None:
             del data[key]
+    for key in actions.CARE_FIELDS:
+        if key != "f0_release_ct_min" and key in data and data[key] is None:
+            del data[key]
+    if data.get("f0_release_test") is not None:
+        data["f0_release_test"] = data["f0_release_test"].strip()
     try:
         actions.update_rule_set(user, rs, data, level_rules)
     except DjangoValidationError as exc:

@@ -51,6 +51,19 @@ class RuleSetForm(forms.ModelForm):  # type: ignore[type-arg]
             "tracing_depth",
             "infectious_days_before",
             "infectious_days_after",
+            "home_care_allowed",
+            "home_care_min_age_months",
+            "home_care_max_age_years",
+            "home_care_excludes_conditions",
+            "home_care_excludes_pregnancy",
+            "f0_release_day",
+            "f0_release_test",
+            "f0_release_ct_min",
+            "arrival_pcr_hours",
+            "arrival_antigen_hours",
+            "arrival_handling",
+            "arrival_days",
+            "arrival_test_days",
             "notes",
         ]
         widgets = {
@@ -67,6 +80,20 @@ class RuleSetForm(forms.ModelForm):  # type: ignore[type-arg]
         distance.widget.is_localized = True
         distance.widget.input_type = "text"  # type: ignore[attr-defined]
         distance.widget.attrs["inputmode"] = "decimal"
+        ct = self.fields["f0_release_ct_min"]
+        ct.localize = True
+        ct.widget.is_localized = True
+        ct.widget.input_type = "text"  # type: ignore[attr-defined]
+        ct.widget.attrs["inputmode"] = "decimal"
+        days = self.fields["arrival_test_days"] = forms.CharField(
+            label=gettext_lazy("arrivals: test days"),
+            required=False,
+            help_text=gettext_lazy("Day numbers, day 1 = arrival."),
+        )
+        days.initial = ", ".join(str(d) for d in (self.instance.arrival_test_days or []))
+
+    def clean_arrival_test_days(self) -> list[int]:
+        return parse_test_days(self.cleaned_data.get("arrival_test_days") or "")
 
 
 def parse_test_days(text: str) -> list[int]:
