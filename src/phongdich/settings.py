@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "phongdich.quarantine",
     "phongdich.treatment",
     "phongdich.community",
+    "phongdich.declarations",
+    "phongdich.checkpoints",
     "phongdich.api",
     "phongdich.demo",
 ]

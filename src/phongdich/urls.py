@@ -21,6 +21,9 @@ urlpatterns = [
     path("quarantine/", include("phongdich.quarantine.urls")),  # facilities, placements, orders, releases
     path("treatment/", include("phongdich.treatment.urls")),  # three tiers, beds, admissions, home care
     path("community/", include("phongdich.community.urls")),  # community COVID teams, watch lists, visits
+    path("declarations/", include("phongdich.declarations.urls")),  # declarations, venues, check-ins (staff)
+    path("checkpoints/", include("phongdich.checkpoints.urls")),  # checkpoints, passages, vehicles, arrivals
+    path("public/", include("phongdich.declarations.public_urls")),  # the public declaration and check-in pages
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -66,7 +66,14 @@ def test_the_api_refuses_without_credentials_in_the_callers_language(tree):
 def test_me_lists_the_role_permissions(personas):
     data = client_for(personas[Role.CHECKPOINT]).get("/api/v1/me").json()
     assert data["role"] == "checkpoint"
-    assert set(data["permissions"]) == {"person_view", "absent_export", "test_view", "sample_collect"}
+    assert set(data["permissions"]) == {
+        "person_view",
+        "absent_export",
+        "test_view",
+        "sample_collect",
+        "checkpoint_operate",
+        "violation_record",
+    }
 
 
 def test_language_preference_is_used_on_pages(personas):

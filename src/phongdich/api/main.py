@@ -127,5 +127,11 @@ def _mount() -> None:
     api.add_router("/treatment", treatment_router)  # facilities by tier, beds, admissions, home care
     api.add_router("/community", community_router)  # teams, members, watch lists, visits
 
+    from phongdich.checkpoints.api import router as checkpoints_router
+    from phongdich.declarations.api import router as declarations_router
+
+    api.add_router("/declarations", declarations_router)  # declarations, venues, check-ins
+    api.add_router("/checkpoints", checkpoints_router)  # checkpoints, passages (bulk sync), vehicles, arrivals
+
 
 _mount()

@@ -51,12 +51,41 @@ class Perm(models.TextChoices):
     COMMUNITY_VIEW = "community_view", _("View community teams and their watch lists")
     COMMUNITY_VISIT = "community_visit", _("Record community team visits")
     COMMUNITY_MANAGE = "community_manage", _("Manage community teams and members")
+    # Arrivals (issue 5)
+    DECLARATION_VIEW = "declaration_view", _("View medical declarations and arrivals")
+    DECLARATION_REVIEW = "declaration_review", _("Handle declaration flags and confirm arrivals")
+    CHECKPOINT_OPERATE = "checkpoint_operate", _("Check people and vehicles at a checkpoint")
+    CHECKPOINT_MANAGE = "checkpoint_manage", _("Manage checkpoints and shifts")
+    VENUE_MANAGE = "venue_manage", _("Register venues for check-ins")
+    VIOLATION_RECORD = "violation_record", _("Record violations")
 
 
 _ALL = frozenset(Perm)
 
 _TRACING = {Perm.CASE_VIEW, Perm.TRACE_EDIT}
 _CARE_VIEW = {Perm.TEST_VIEW, Perm.QUARANTINE_VIEW, Perm.TREATMENT_VIEW, Perm.COMMUNITY_VIEW}
+# Issue 5: who sees and handles arrivals. Added to the role table below by ``_ARRIVALS``.
+_ARRIVALS: dict[Role, set[Perm]] = {
+    Role.STEERING: {Perm.DECLARATION_VIEW},
+    Role.HEALTH: {Perm.DECLARATION_VIEW, Perm.DECLARATION_REVIEW, Perm.CHECKPOINT_MANAGE, Perm.VENUE_MANAGE},
+    Role.POLICE: {
+        Perm.DECLARATION_VIEW,
+        Perm.CHECKPOINT_OPERATE,
+        Perm.CHECKPOINT_MANAGE,
+        Perm.VIOLATION_RECORD,
+    },
+    Role.DISTRICT: {
+        Perm.DECLARATION_VIEW,
+        Perm.DECLARATION_REVIEW,
+        Perm.CHECKPOINT_MANAGE,
+        Perm.VENUE_MANAGE,
+        Perm.VIOLATION_RECORD,
+    },
+    Role.COMMUNE: {Perm.DECLARATION_VIEW, Perm.DECLARATION_REVIEW, Perm.VENUE_MANAGE, Perm.VIOLATION_RECORD},
+    Role.HEALTH_STATION: {Perm.DECLARATION_VIEW, Perm.DECLARATION_REVIEW},
+    Role.COMMUNITY: {Perm.VIOLATION_RECORD},
+    Role.CHECKPOINT: {Perm.CHECKPOINT_OPERATE, Perm.VIOLATION_RECORD},
+}
 
 ROLE_PERMS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
@@ -157,6 +186,9 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
         }
     ),
 }
+
+
+ROLE_PERMS = {role: perms | _ARRIVALS.get(role, set()) for role, perms in ROLE_PERMS.items()}
 
 
 def role_has(role: str, perm: Perm) -> bool:

@@ -124,3 +124,14 @@ def editable_rule_sets(user: User) -> QuerySet[RuleSet]:
 def in_force_for(user: User, day: datetime.date) -> RuleSet:
     """The set in force on ``day`` for the user's province."""
     return rule_set_on(day, user.unit)
+
+
+def risk_level(unit: AdminUnit | None, on: datetime.date) -> str | None:
+    """The highest risk level declared on ``on`` for ``unit`` or any unit above it, else None.
+
+    Levels are ``policy.models.RiskLevel`` values ("high", "very_high"); the areas are the
+    province's list of high-risk areas (``RiskArea``), any province, either hierarchy.
+    """
+    from phongdich.policy.risk import risk_level_of
+
+    return risk_level_of(unit, on)

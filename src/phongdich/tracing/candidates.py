@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -36,6 +36,26 @@ DEFAULT_SETTING = {
     ContactSource.VEHICLE: ContactSetting.TRANSPORT,
     ContactSource.EXPOSURE_SITE: ContactSetting.VENUE,
 }
+
+# Other modules that find candidates in data they hold (venue check-ins, shared vehicles) register
+# a function here from their app's ready(); it is called with the newly confirmed cases, inside the
+# confirming transaction, and proposes pairs through ``propose`` / ``propose_many``.
+CandidateSource = Callable[[Sequence["Case"]], object]
+_sources: list[CandidateSource] = []
+
+
+def register_source(source: CandidateSource) -> CandidateSource:
+    if source not in _sources:
+        _sources.append(source)
+    return source
+
+
+def propose_from_sources(cases: Sequence[Case]) -> None:
+    """The household, then every registered source, for newly confirmed cases."""
+    propose_households(cases)
+    for source in _sources:
+        source(cases)
+
 
 _CONFIRM_NAMESPACE = uuid.UUID("6f1d3c52-3f0e-4d59-9a8e-2b1f8a8f0c11")
 

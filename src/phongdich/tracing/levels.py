@@ -524,7 +524,7 @@ def on_cases_confirmed(cases: Sequence[Case], *, propose_households: bool = True
         if propose_households:
             from phongdich.tracing import candidates
 
-            candidates.propose_households(cases)
+            candidates.propose_from_sources(cases)
     return written
 
 

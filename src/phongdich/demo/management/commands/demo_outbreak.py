@@ -40,4 +40,6 @@ DEMO_MODULES = (
     "phongdich.quarantine.demo",
     "phongdich.treatment.demo",
     "phongdich.community.demo",
+    "phongdich.declarations.demo",
+    "phongdich.checkpoints.demo",
 )

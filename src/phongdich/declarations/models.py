@@ -1,0 +1,3 @@
+"""Models of the declarations app (issue 5)."""
+
+from __future__ import annotations
