@@ -109,6 +109,9 @@ def _mount() -> None:
     from phongdich.policy.api import router as rule_sets_router  # tracing engine: rule sets
 
     api.add_router("/rule-sets", rule_sets_router)
+    from phongdich.policy.risk_api import router as risk_router
+
+    api.add_router("/risk-areas", risk_router)
     from phongdich.tracing.contacts_api import router as contacts_router  # tracing engine: contacts, F levels
 
     api.add_router("/tracing", contacts_router)

@@ -148,3 +148,37 @@ class LevelRule(models.Model):
     class Meta:
         ordering = ["rule_set", "level"]
         constraints = [models.UniqueConstraint(fields=["rule_set", "level"], name="level_rule_unique")]
+
+
+class RiskLevel(models.TextChoices):
+    HIGH = "high", _("High risk")
+    VERY_HIGH = "very_high", _("Very high risk")
+
+
+class RiskArea(models.Model):
+    """An area the province lists as high-risk for arrivals (a province, district or commune, any province).
+
+    Checkpoints and declarations flag people coming from these areas; the rule set in force says
+    what arrivals from them must do (``RuleSet.arrival_handling``). Not personal data.
+    """
+
+    unit = models.ForeignKey(
+        "geo.AdminUnit", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    level = models.CharField(_("risk level"), max_length=16, choices=RiskLevel.choices, default=RiskLevel.HIGH)
+    effective_from = models.DateField(_("from"))
+    effective_to = models.DateField(_("until"), null=True, blank=True)
+    basis = models.CharField(_("basis"), max_length=200, blank=True, help_text=_("E.g. the notice that listed it."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_from", "unit__name_key"]
+        verbose_name = _("high-risk area")
+        verbose_name_plural = _("high-risk areas")
+        indexes = [models.Index(fields=["unit", "effective_from"], name="riskarea_unit_from")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.get_level_display()})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from phongdich.policy import views
+from phongdich.policy import risk_views, views
 
 app_name = "policy"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     path("<int:pk>/", views.rule_set_detail, name="detail"),
     path("<int:pk>/copy/", views.rule_set_copy, name="copy"),
     path("<int:pk>/edit/", views.rule_set_edit, name="edit"),
+    path("risk-areas/", risk_views.risk_area_list, name="risk-areas"),
+    path("risk-areas/<int:pk>/end/", risk_views.risk_area_end, name="risk-area-end"),
 ]
