@@ -1,0 +1,77 @@
+"""Reads of the declarations app, including the seams the checkpoints app calls.
+
+Seams (signatures kept stable):
+- ``declaration_for_token(token)``: the declaration a scanned QR token points at, or None.
+- ``latest_declarations(person_ids, since)``: each person's newest declaration since a moment.
+Staff reads go through ``declarations_in_scope`` / ``flags_in_scope`` (core.access).
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from phongdich.core import access
+from phongdich.core.roles import Perm
+from phongdich.declarations.models import CheckIn, Declaration, DeclarationFlag, Venue
+from phongdich.declarations.tokens import reference_from_token
+
+if TYPE_CHECKING:
+    from phongdich.core.models import User
+
+
+def declaration_for_token(token: str) -> Declaration | None:
+    """The declaration whose QR ``token`` was scanned, or None.
+
+    Verifies the signature and the expiry (``tokens.TOKEN_VALID_FOR``): a tampered, malformed
+    or expired token answers None, never an exception. No access check: the holder of the QR
+    shows it to an officer; the caller decides what the officer may see of it.
+    """
+    reference = reference_from_token(token)
+    if reference is None:
+        return None
+    return (
+        Declaration.objects.select_related("person", "origin_province", "commune").filter(reference=reference).first()
+    )
+
+
+def latest_declarations(person_ids: Iterable[uuid.UUID], since: datetime.datetime) -> dict[uuid.UUID, Declaration]:
+    """The newest declaration of each person declared at or after ``since``: {person_id: Declaration}.
+
+    People without one are absent from the result. One query (ordered, then the first per
+    person kept in Python: portable to SQLite and PostgreSQL). No access check (a seam for
+    other apps, which scope their own records).
+    """
+    ids = list(set(person_ids))
+    if not ids:
+        return {}
+    found: dict[uuid.UUID, Declaration] = {}
+    qs = Declaration.objects.filter(person_id__in=ids, declared_at__gte=since).order_by("person_id", "-declared_at")
+    for declaration in qs:
+        assert declaration.person_id is not None
+        found.setdefault(declaration.person_id, declaration)
+    return found
+
+
+def declarations_in_scope(user: User) -> QuerySet[Declaration]:
+    access.require(user, Perm.DECLARATION_VIEW)
+    return access.scope(user, Declaration.objects.all())
+
+
+def flags_in_scope(user: User) -> QuerySet[DeclarationFlag]:
+    access.require(user, Perm.DECLARATION_VIEW)
+    return access.scope(user, DeclarationFlag.objects.all())
+
+
+def venues_in_scope(user: User) -> QuerySet[Venue]:
+    access.require(user, Perm.VENUE_MANAGE)
+    return access.scope(user, Venue.objects.all())
+
+
+def checkins_in_scope(user: User) -> QuerySet[CheckIn]:
+    access.require(user, Perm.VENUE_MANAGE)
+    return access.scope(user, CheckIn.objects.all(), prefix="venue__")
