@@ -6,3 +6,19 @@ class QuarantineConfig(AppConfig):
     name = "phongdich.quarantine"
     label = "quarantine"
     verbose_name = _("Quarantine and isolation")
+
+    def ready(self) -> None:
+        from phongdich.community import watch
+        from phongdich.core import overview
+        from phongdich.people import panels, timeline
+        from phongdich.quarantine.panels import (
+            home_quarantine_watch,
+            overview_figures,
+            person_quarantine,
+            quarantine_events,
+        )
+
+        overview.register(overview_figures)
+        panels.register(person_quarantine)
+        timeline.register(quarantine_events)
+        watch.register(home_quarantine_watch)
