@@ -6,3 +6,9 @@ class CheckpointsConfig(AppConfig):
     name = "phongdich.checkpoints"
     label = "checkpoints"
     verbose_name = _("Checkpoints and arrivals")
+
+    def ready(self) -> None:
+        from phongdich.checkpoints.actions import propose_vehicle_contacts
+        from phongdich.tracing.candidates import register_source
+
+        register_source(propose_vehicle_contacts)
