@@ -217,9 +217,10 @@ def record_violation(
 ) -> Violation:
     """Record a violation against the person, the vehicle, its owner and driver (those given or known).
 
-    ``declaration`` (or ``declaration_id``) links a declarations.Declaration. The owner and driver default from the vehicle passage (or the vehicle's owner). The
-    jurisdiction is the checkpoint's when there is a passage, else ``unit``, the person's, or the
-    actor's. The same ``client_uuid`` again returns the first record.
+    ``declaration`` (or ``declaration_id``) links a declarations.Declaration. The owner and driver
+    default from the vehicle passage (or the vehicle's owner). The jurisdiction is the checkpoint's
+    when there is a passage, else ``unit``, the person's, or the actor's. The same ``client_uuid``
+    again returns the first record.
     """
     if client_uuid is not None:
         found = Violation.objects.filter(client_uuid=client_uuid).first()
