@@ -13,8 +13,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from phongdich.cases.models import Case, CaseStatus, Outcome
 from phongdich.core import access
@@ -51,8 +54,15 @@ def placements_in_scope(user: User) -> QuerySet[Placement]:
 
 
 def get_placement(user: User, pk: object, perm: Perm = Perm.QUARANTINE_VIEW) -> Placement:
+    """One placement the user may see (person's or facility's area), else 404; 403 without ``perm``.
+
+    Not ``access.get_for_user``: that would scope again by the placement's own columns only.
+    """
     access.require(user, perm)
-    return access.get_for_user(user, placements_in_scope(user).select_related(*PLACEMENT_RELATED), perm, pk=pk)
+    try:
+        return placements_in_scope(user).select_related(*PLACEMENT_RELATED).get(pk=pk)
+    except (Placement.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404(_("Not found.")) from exc
 
 
 def get_facility(user: User, pk: object, perm: Perm = Perm.QUARANTINE_VIEW) -> Facility:
