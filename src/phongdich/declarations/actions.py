@@ -444,7 +444,7 @@ def check_in(
     at = data.checked_in_at or now
     if at > now + datetime.timedelta(minutes=5):
         raise DeclarationError(_("The check-in time cannot be in the future."), "checked_in_at")
-    if at < now - datetime.timedelta(days=DECLARATION_DAYS):
+    if channel != CheckIn.Channel.DEMO and at < now - datetime.timedelta(days=DECLARATION_DAYS):
         raise DeclarationError(_("The check-in time is more than 14 days ago."), "checked_in_at")
     if len(data.full_name) > 120:
         raise DeclarationError(_("The name is too long."), "full_name")
@@ -461,3 +461,19 @@ def check_in(
             raise
         return again, False
     return checkin, True
+
+
+@transaction.atomic
+def link_site_venue(actor: User, site: Any, venue: Venue) -> tuple[Any, int]:
+    """Link a published exposure site to a venue; its check-ins in the window become candidates.
+
+    Returns (link, number of new candidates). Linking twice changes nothing.
+    """
+    from phongdich.declarations.candidates import site_venue_candidates
+    from phongdich.declarations.models import SiteVenue
+
+    link, created = SiteVenue.objects.get_or_create(site=site, venue=venue)
+    if not created:
+        return link, 0
+    record_change(actor, "venue.link_site", venue, None, {"site": str(site.pk)})
+    return link, len(site_venue_candidates(site))

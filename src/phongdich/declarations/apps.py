@@ -6,3 +6,9 @@ class DeclarationsConfig(AppConfig):
     name = "phongdich.declarations"
     label = "declarations"
     verbose_name = _("Medical declarations and check-ins")
+
+    def ready(self) -> None:
+        from phongdich.declarations.candidates import checkin_candidates
+        from phongdich.tracing.candidates import register_source
+
+        register_source(checkin_candidates)
