@@ -5,12 +5,18 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from phongdich.core.navigation import navigation_for
 from phongdich.core.roles import Perm
 
 
 def deployment(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     perms: set[str] = set()
+    context: dict[str, Any] = {"DEPLOYMENT_PROVINCE": settings.PHONGDICH_PROVINCE_CODE}
     if user is not None and user.is_authenticated:
         perms = {p.value for p in Perm if user.can(p)}
-    return {"DEPLOYMENT_PROVINCE": settings.PHONGDICH_PROVINCE_CODE, "user_perms": perms}
+        context["nav_primary"], context["nav_more"] = navigation_for(user)
+        match = getattr(request, "resolver_match", None)
+        context["nav_current"] = (match.namespace or match.url_name) if match is not None else ""
+    context["user_perms"] = perms
+    return context
