@@ -131,16 +131,14 @@ def status_for(
     day = timezone.localdate(at)
     status = CheckpointStatus(person_id=person.pk, checked_at=at)
 
-    absent = (
+    absent = list(
         ResidenceRecord.objects.filter(
             person_id=person.pk, status=ResidenceStatus.TEMPORARILY_ABSENT, ended_on__isnull=True
-        )
-        .values_list("started_on", flat=True)
-        .first()
+        ).values_list("started_on", flat=True)[:1]
     )
-    if absent is not None or person.residence_status == ResidenceStatus.TEMPORARILY_ABSENT:
+    if absent or person.residence_status == ResidenceStatus.TEMPORARILY_ABSENT:
         status.absent = True
-        status.absent_since = absent
+        status.absent_since = absent[0] if absent else None
 
     case = (
         Case.objects.filter(person_id=person.pk, status=CaseStatus.CONFIRMED, outcome=Outcome.UNDER_TREATMENT)
