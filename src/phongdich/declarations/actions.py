@@ -305,18 +305,32 @@ class ViolationKind:
 
 
 def record_declaration_violation(
-    actor: User, person: Person, kind: str, *, declaration: Declaration | None = None, note: str = ""
+    actor: User,
+    person: Person,
+    kind: str,
+    *,
+    declaration: Declaration | None = None,
+    note: str = "",
+    client_uuid: uuid.UUID | None = None,
 ) -> Any:
     """Record an untruthful or missing declaration through ``checkpoints.actions.record_violation``.
 
-    Imported lazily: the checkpoints app owns the Violation model. Raises DeclarationError (409)
-    when that action is not available in this deployment.
+    The checkpoints app owns the Violation model; it is imported lazily so that this app does
+    not depend on it at import time. ``kind`` is ViolationKind.UNTRUTHFUL or MISSING; the
+    violation is placed in the declaration's destination commune (else the person's). Needs
+    VIOLATION_RECORD; raises DeclarationError (422) for another kind.
     """
-    try:
-        from phongdich.checkpoints.actions import record_violation  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise DeclarationError(_("Violations cannot be recorded yet."), status=409) from exc
-    return record_violation(actor, person, kind, declaration=declaration, note=note)
+    from phongdich.checkpoints.actions import record_violation
+    from phongdich.core import access
+    from phongdich.core.roles import Perm
+
+    access.require(actor, Perm.VIOLATION_RECORD)
+    if kind not in (ViolationKind.UNTRUTHFUL, ViolationKind.MISSING):
+        raise DeclarationError(_("Choose a kind of violation."), "kind")
+    unit = (declaration.village or declaration.commune) if declaration is not None else None
+    return record_violation(
+        actor, kind, person=person, declaration=declaration, note=note, unit=unit, client_uuid=client_uuid
+    )
 
 
 # Venues and check-ins -------------------------------------------------------------------------

@@ -49,7 +49,7 @@ def _window_bounds(case: Case) -> tuple[datetime.datetime, datetime.datetime]:
     return start, end
 
 
-def f0_checkins(case: Case) -> list[tuple[int, str, datetime.datetime]]:
+def f0_checkins(case: Case) -> list[tuple[Any, str, datetime.datetime]]:
     """(venue id, venue code, time) of the F0's check-ins inside the case's infectious window."""
     start, end = _window_bounds(case)
     return list(

@@ -6,5 +6,8 @@ from phongdich.declarations import views
 
 app_name = "public"
 urlpatterns = [
-    path("declare/", views.index, name="declare"),
+    path("declare/", views.public_declare, name="declare"),
+    path("declare/qr/<str:token>/", views.public_declared, name="declared"),
+    path("checkin/<str:token>/", views.public_checkin, name="checkin"),
+    path("checkin/<str:token>/done/", views.public_checked_in, name="checked-in"),
 ]
