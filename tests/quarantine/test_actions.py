@@ -202,7 +202,7 @@ def test_room_with_an_f0_is_flagged_and_takes_no_one(outbreak, camp, make_person
         actions.place_person(
             None, newcomer, camp, room=room(camp, "A1"), risk_group="f1", day_one=EXPOSED, entered_on=D(2021, 8, 14)
         )
-    assert "flagged" in exc.value.message
+    assert actions.rule_label("flagged_room") in exc.value.message
     views = {v.room.name: v for v in queries.facility_rooms(camp)}
     assert views["A1"].flagged and views["A1"].free == 0
     actions.end_as_f0(None, placement, on=D(2021, 8, 14))

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -488,24 +488,57 @@ def _new_placement(
     )
 
 
-PLACEMENT_FIELDS = ["person", "facility", "room", "bed", "risk_group", "day_one", "entered_on", "end_date", "status"]
+def _audit_after(p: Placement) -> dict[str, Any]:
+    after: dict[str, Any] = {
+        "person": str(p.person_id),
+        "facility": str(p.facility_id),
+        "room": p.room_id,
+        "bed": p.bed_id,
+        "risk_group": p.risk_group,
+        "day_one": p.day_one.isoformat(),
+        "entered_on": p.entered_on.isoformat(),
+        "end_date": p.end_date.isoformat(),
+        "status": p.status,
+        "rule_set": p.rule_set_id,
+    }
+    if p.overrides:
+        after["overrides"] = p.overrides
+    return after
+
+
+# Above this many rows, PostgreSQL gets the placements and their audit rows by COPY (a busload of
+# 2,000 writes in a fraction of the time of an INSERT … UNNEST); below, a plain bulk_create.
+COPY_FROM = 200
+
+
+def _insert(objs: Sequence[Any]) -> None:
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql" or len(objs) < COPY_FROM:
+        model.objects.bulk_create(objs, batch_size=1000)
+        return
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and getattr(f, "db_returning", False))]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: it is read 20 times a row
+    with conn.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for obj in objs:
+            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields])
 
 
 def _write(actor: User | None, placements: list[Placement], action: str) -> None:
-    Placement.objects.bulk_create(placements)
+    _insert(placements)
     request_ids = [p.request_id for p in placements if p.request_id is not None]
     if request_ids:
         PlacementRequest.objects.filter(pk__in=request_ids).update(status=RequestStatus.PLACED)
     who = actor if actor is not None and actor.is_authenticated else None
-    AuditLog.objects.bulk_create(
-        AuditLog(
-            actor=who,
-            action=action,
-            object_type=Placement._meta.label,
-            object_id=str(p.pk),
-            after=snapshot(p, PLACEMENT_FIELDS) | ({"overrides": p.overrides} if p.overrides else {}),
-        )
-        for p in placements
+    label = Placement._meta.label
+    _insert(
+        [
+            AuditLog(actor=who, action=action, object_type=label, object_id=str(p.pk), after=_audit_after(p))
+            for p in placements
+        ]
     )
 
 
