@@ -11,7 +11,7 @@ import datetime
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
@@ -53,7 +53,7 @@ def placements_in_scope(user: User) -> QuerySet[Placement]:
     return access.scope(user, qs) | access.scope(user, qs, "facility__")
 
 
-def get_placement(user: User, pk: object, perm: Perm = Perm.QUARANTINE_VIEW) -> Placement:
+def get_placement(user: User, pk: Any, perm: Perm = Perm.QUARANTINE_VIEW) -> Placement:
     """One placement the user may see (person's or facility's area), else 404; 403 without ``perm``.
 
     Not ``access.get_for_user``: that would scope again by the placement's own columns only.
@@ -65,7 +65,7 @@ def get_placement(user: User, pk: object, perm: Perm = Perm.QUARANTINE_VIEW) -> 
         raise Http404(_("Not found.")) from exc
 
 
-def get_facility(user: User, pk: object, perm: Perm = Perm.QUARANTINE_VIEW) -> Facility:
+def get_facility(user: User, pk: Any, perm: Perm = Perm.QUARANTINE_VIEW) -> Facility:
     return access.get_for_user(user, Facility.objects.all(), perm, pk=pk)
 
 
@@ -232,7 +232,7 @@ def overdue_tests(
         return []
     since = min(p.day_one for p in placements)
     samples = schedule.samples_of({p.person_id for p in placements}, since)
-    out = []
+    out: list[OverdueTest] = []
     for p in placements:
         out.extend(
             OverdueTest(p, t.due_on) for t in schedule.overdue(p.test_days(), samples.get(p.person_id, []), today)
