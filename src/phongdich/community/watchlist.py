@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Max, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from phongdich.community import arrivals, watch
@@ -226,9 +225,3 @@ def overdue_by_team(
             overdue_rows.append(row)
     overdue_rows.sort(key=lambda r: (r.next_due, r.person_name))
     return list(counts.values()), overdue_rows
-
-
-def not_seen_label(row: WatchRow) -> str:
-    if row.last_visit is None:
-        return _("never visited")
-    return _("last visit %(date)s") % {"date": timezone.localtime(row.last_visit).strftime("%d/%m/%Y")}
