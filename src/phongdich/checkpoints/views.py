@@ -87,7 +87,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _province_of(cp: Checkpoint) -> AdminUnit | None:
-    return AdminUnit.objects.filter(pk=cp.province_id).first()
+    return AdminUnit.objects.filter(pk=cp.province_id or 0).first()
 
 
 @login_required
@@ -250,7 +250,9 @@ class ReturnForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["commune"].choices = _commune_choices()
+        commune = self.fields["commune"]
+        assert isinstance(commune, forms.ChoiceField)
+        commune.choices = _commune_choices()
 
     def clean_id_number(self) -> str:
         digits = "".join(ch for ch in self.cleaned_data.get("id_number", "") if ch.isdigit())
