@@ -26,6 +26,32 @@ def _prep(field: models.Field[Any, Any], value: Any) -> Any:
     return field.get_db_prep_save(value, connection)
 
 
+def _preparer(fields: Sequence[models.Field[Any, Any]]) -> Any:
+    """A function turning a row of Python values into what the database takes.
+
+    PostgreSQL's COPY adapts str, int, bool, Decimal, UUID and aware datetimes itself, so only
+    JSON is dumped there (Django's per-value preparation was half the import's time).
+    """
+    if connection.vendor == "postgresql":
+        json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+        if not json_at:
+            return list
+
+        def prep_pg(values: Sequence[Any]) -> list[Any]:
+            out = list(values)
+            for i in json_at:
+                if out[i] is not None:
+                    out[i] = json.dumps(out[i], ensure_ascii=False)
+            return out
+
+        return prep_pg
+
+    def prep(values: Sequence[Any]) -> list[Any]:
+        return [_prep(f, v) for f, v in zip(fields, values, strict=True)]
+
+    return prep
+
+
 def _concrete(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     return [f for f in model._meta.concrete_fields if f.get_internal_type() not in ("AutoField", "BigAutoField")]
 
@@ -35,15 +61,18 @@ def insert(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
     fields = _concrete(model)
     defaults = {f.attname: f.get_default() for f in fields}
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
+    columns = ", ".join(qn(str(f.column)) for f in fields)
     table = qn(model._meta.db_table)
     n = 0
+
+    prep = _preparer(fields)
+    names = [f.attname for f in fields]
 
     def prepared() -> Iterable[list[Any]]:
         nonlocal n
         for row in rows:
             n += 1
-            yield [_prep(f, row[f.attname] if f.attname in row else defaults[f.attname]) for f in fields]
+            yield prep([row[a] if a in row else defaults[a] for a in names])
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -81,15 +110,16 @@ def update(model: type[models.Model], attnames: Sequence[str], rows: Sequence[Se
             types = ", ".join(f"c{i} {f.db_type(connection)}" for i, f in enumerate(fields))
             key = pk.db_type(connection)
             cursor.execute(f"CREATE TEMPORARY TABLE {temp} (pk {key} PRIMARY KEY, {types}) ON COMMIT DROP")
+            prep = _preparer([pk, *fields])
             with cursor.cursor.copy(f"COPY {temp} FROM STDIN") as copy:  # type: ignore[attr-defined]
                 for row in rows:
-                    copy.write_row([_prep(pk, row[0]), *(_prep(f, v) for f, v in zip(fields, row[1:], strict=True))])
-            sets = ", ".join(f"{qn(f.column)} = u.c{i}" for i, f in enumerate(fields))
-            cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {temp} AS u WHERE t.{qn(pk.column)} = u.pk")  # noqa: S608
+                    copy.write_row(prep(row))
+            sets = ", ".join(f"{qn(str(f.column))} = u.c{i}" for i, f in enumerate(fields))
+            cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {temp} AS u WHERE t.{qn(str(pk.column))} = u.pk")  # noqa: S608
             cursor.execute(f"DROP TABLE {temp}")
         else:
-            sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-            sql = f"UPDATE {table} SET {sets} WHERE {qn(pk.column)} = %s"  # noqa: S608 - quoted model names
+            sets = ", ".join(f"{qn(str(f.column))} = %s" for f in fields)
+            sql = f"UPDATE {table} SET {sets} WHERE {qn(str(pk.column))} = %s"  # noqa: S608 - quoted model names
             prepared = [
                 [*(_prep(f, v) for f, v in zip(fields, row[1:], strict=True)), _prep(pk, row[0])] for row in rows
             ]

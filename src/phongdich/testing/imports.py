@@ -11,6 +11,7 @@ good rows are written. The same file again writes nothing: every row is "unchang
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import time
 from typing import TYPE_CHECKING, Any
@@ -49,23 +50,24 @@ FIELD_LABELS = {
 _FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_when(text: str) -> datetime.datetime | None:
     """A result time as written in a lab file (local time); None when empty; ValueError when not a time."""
     text = (text or "").strip()
     if not text:
         return None
+    value: datetime.datetime | None = None
     try:
         value = datetime.datetime.fromisoformat(text)
     except ValueError:
-        value = None
         for fmt in _FORMATS:
             try:
                 value = datetime.datetime.strptime(text, fmt)  # noqa: DTZ007 - made aware below
                 break
             except ValueError:
                 continue
-        if value is None:
-            raise ValueError(text) from None
+    if value is None:
+        raise ValueError(text)
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value

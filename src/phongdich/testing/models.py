@@ -137,16 +137,25 @@ class Tube(UnitScoped):
     )
     place_kind = models.CharField(_("kind of place"), max_length=16, choices=PlaceKind.choices)
     place_name = models.CharField(_("place"), max_length=200, blank=True)
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Few indexes: a result import updates every row it touches (each index costs a write).
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    lab = models.ForeignKey(Laboratory, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
+    lab = models.ForeignKey(  # the (lab, received_at) index serves it
+        Laboratory, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     received_at = models.DateTimeField(_("received at the laboratory"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=TubeStatus.choices, default=TubeStatus.TAKEN)
     outcome = models.CharField(_("result"), max_length=16, choices=Outcome.choices, blank=True)
     ct = models.DecimalField(_("Ct value"), max_digits=4, decimal_places=1, null=True, blank=True)
     resulted_at = models.DateTimeField(_("resulted at"), null=True, blank=True)
-    resulted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    resulted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
     result_source = models.CharField(_("result from"), max_length=16, choices=ResultSource.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -169,7 +178,10 @@ class Pool(Tube):
                 fields=["client_uuid"], condition=Q(client_uuid__isnull=False), name="pool_unique_client_uuid"
             ),
         ]
-        indexes = [models.Index(fields=["lab", "received_at"], name="pool_lab_received")]
+        indexes = [
+            models.Index(fields=["lab", "received_at"], name="pool_lab_received"),
+            models.Index(fields=["campaign"], condition=Q(campaign__isnull=False), name="pool_campaign"),
+        ]
 
     def __str__(self) -> str:
         return self.barcode or str(self.pk)[:8]
@@ -178,14 +190,19 @@ class Pool(Tube):
 class Sample(Tube):
     """One person's test. ``barcode`` is empty for a pool member and for a test still queued."""
 
-    person = models.ForeignKey("people.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="+")
-    pool = models.ForeignKey(Pool, on_delete=models.PROTECT, null=True, blank=True, related_name="members")
+    person = models.ForeignKey(  # the (person, taken_at) index serves it
+        "people.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    pool = models.ForeignKey(
+        Pool, on_delete=models.PROTECT, null=True, blank=True, related_name="members", db_index=False
+    )
     queued_from = models.ForeignKey(
         Pool,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="queued",
+        db_index=False,
         help_text=_("The positive or invalid pool this individual test was queued for."),
     )
 
@@ -203,8 +220,11 @@ class Sample(Tube):
         ]
         indexes = [
             models.Index(fields=["person", "taken_at"], name="sample_person_taken"),
-            models.Index(fields=["commune", "resulted_at"], name="sample_commune_resulted"),
             models.Index(fields=["lab", "received_at"], name="sample_lab_received"),
+            models.Index(fields=["pool"], condition=Q(pool__isnull=False), name="sample_pool"),
+            models.Index(fields=["queued_from"], condition=Q(queued_from__isnull=False), name="sample_queued_from"),
+            models.Index(fields=["campaign"], condition=Q(campaign__isnull=False), name="sample_campaign"),
+            models.Index(fields=["status"], condition=Q(status="queued"), name="sample_queued"),
         ]
 
     def __str__(self) -> str:

@@ -92,7 +92,9 @@ def results_for(person_ids: Iterable[uuid.UUID], since: datetime.date) -> dict[u
             .values_list("person_id", "taken_at", "resulted_at", "test_kind", "outcome", "ct")
         )
         for person_id, taken_at, resulted_at, kind, outcome, ct in rows:
-            out[person_id].append(ResultFact(timezone.localtime(taken_at).date(), resulted_at, kind, outcome, ct))
+            if resulted_at is not None:
+                fact = ResultFact(timezone.localtime(taken_at).date(), resulted_at, kind, outcome, ct)
+                out[person_id].append(fact)
     return dict(out)
 
 
@@ -178,10 +180,9 @@ class LabFigures:
 
 
 def _tubes(model: type[Sample] | type[Pool]) -> QuerySet[Any]:
-    qs = model.objects.all()
     if model is Sample:
-        qs = qs.filter(pool__isnull=True)  # pool members are counted through their pool's tube
-    return qs
+        return Sample.objects.filter(pool__isnull=True)  # pool members are counted through their pool's tube
+    return Pool.objects.all()
 
 
 def backlog(lab: Laboratory) -> int:
