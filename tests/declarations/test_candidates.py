@@ -90,3 +90,31 @@ def test_exposure_site_linked_to_a_venue(tree: Tree) -> None:
     assert n == 1
     assert ContactCandidate.objects.get(reason=ContactSource.EXPOSURE_SITE).other_id == there.pk
     assert link_site_venue(officer, site, market)[1] == 0
+
+
+def test_infectious_window_comes_from_the_rule_set(tree: Tree) -> None:
+    """An F0 check-in 4 days before confirmation counts only under a rule set looking 5 days back."""
+    from phongdich.policy.actions import copy_rule_set
+    from phongdich.policy.models import RuleSet
+    from phongdich.policy.queries import rule_set_on
+
+    market, _ = create_venue(None, VenueData(name="Chợ", unit=tree.noong_bua))
+    first = person(tree, "Lò Văn Một", "+84912000001")
+    first_other = person(tree, "Lò Văn Hai", "+84912000002")
+    visit(market, first, at(4, 9))
+    visit(market, first_other, at(4, 9, 30))
+    national = rule_set_on(timezone.localdate(), tree.province)
+    assert national.infectious_days_before < 4
+    create_case(None, first, confirmed_on=timezone.localdate())
+    assert not ContactCandidate.objects.filter(reason=ContactSource.CHECKIN).exists()
+
+    own = copy_rule_set(None, national, province=tree.province, effective_from=timezone.localdate())
+    RuleSet.objects.filter(pk=own.pk).update(infectious_days_before=5)
+    second = person(tree, "Lò Văn Ba", "+84912000003")
+    second_other = person(tree, "Lò Văn Bốn", "+84912000004")
+    visit(market, second, at(4, 15))
+    visit(market, second_other, at(4, 15, 30))
+    case, _ = create_case(None, second, confirmed_on=timezone.localdate())
+    assert case.rule_set_id == own.pk
+    found = ContactCandidate.objects.filter(reason=ContactSource.CHECKIN)
+    assert {c.other_id for c in found} == {second_other.pk}
