@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from phongdich.community import actions
 from phongdich.community.models import CommunityTeam, Finding, Position, Visit
@@ -145,9 +147,49 @@ def test_outsider_gets_404_everywhere(outsider, village):
     assert post(client, f"/alerts/{visit.pk}/handle", {}).status_code == 404
     assert post(client, "/visits", visit_payload(v)).status_code == 404
     assert client.get(f"{API}/overdue").json()["teams"] == []
+    entry, _c = actions.add_watch_entry(
+        None, v.chi, reason="elderly_alone", ends_on=timezone.localdate() + datetime.timedelta(days=9)
+    )
+    group, _c = actions.create_group(None, name="Tổ liên gia 1", village=v.team.village, households=[v.h1])
+    before = state()
+    assert post(client, f"/watch-entries/{entry.pk}/end", {}).status_code == 404
+    assert client.get(f"{API}/groups/{group.pk}").status_code == 404
+    assert post(client, f"/groups/{group.pk}/households", {"household_ids": [str(v.h2.pk)]}).status_code == 404
+    r = post(client, "/watch-entries", {"person_id": str(v.an.pk), "reason": "suspected", "ends_on": "2030-01-01"})
+    assert r.status_code == 422  # the person is unknown to them
+    assert client.get(f"{API}/watch-entries").json() == []
     assert state() == before
 
 
 def test_anonymous_is_refused(client, village):
     assert client.get(f"{API}/teams").status_code == 401
     assert Visit.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_watch_entries_and_groups_by_role(role, personas, village, tree):
+    v = village
+    entry, _c = actions.add_watch_entry(
+        None, v.chi, reason="elderly_alone", ends_on=timezone.localdate() + datetime.timedelta(days=9)
+    )
+    group, _c = actions.create_group(None, name="Tổ liên gia 1", village=tree.to1, households=[v.h1])
+    client = token_client(personas[role])
+    before = state()
+    want = _expected(role, Perm.COMMUNITY_MANAGE)
+    ends_on = (timezone.localdate() + datetime.timedelta(days=5)).isoformat()
+    calls = [
+        lambda: post(client, "/watch-entries", {"person_id": str(v.an.pk), "reason": "suspected", "ends_on": ends_on}),
+        lambda: post(client, f"/watch-entries/{entry.pk}/end", {}),
+        lambda: post(client, "/groups", {"name": "Tổ liên gia 2", "village_id": tree.to1.pk}),
+        lambda: post(client, f"/groups/{group.pk}/households", {"household_ids": [str(v.h2.pk)]}),
+        lambda: client.delete(f"{API}/groups/{group.pk}/households/{v.h1.pk}"),
+    ]
+    codes = [call().status_code for call in calls]
+    if want == 200:
+        assert codes == [201, 200, 201, 200, 204]
+    else:
+        # Creating a group names its village: outside the area that is a 403 (not a hidden record).
+        assert codes == [want if want == 403 else 422, want, 403, want, want]
+        assert state() == before
+    read = client.get(f"{API}/groups/{group.pk}").status_code
+    assert read == _expected(role, Perm.COMMUNITY_VIEW)
