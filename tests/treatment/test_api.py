@@ -456,3 +456,19 @@ def test_home_care_outside_the_area_is_404(outsider, far_facility_staff, home):
     r = post(token_client(far_facility_staff), f"/home-care/{home.pk}/monitoring", {"on": "2021-08-12"})
     assert r.status_code == 404 and state() == before
     assert token_client(outsider).get(f"{API}/home-care/{home.pk}").status_code == 404
+
+
+def test_lists_take_a_fixed_number_of_queries(tree, personas, facilities, django_assert_max_num_queries):
+    for n in range(4):
+        c = confirm(make_person(tree, f"Người Bệnh {n}", birth_date=D(1990, 1, 1)))
+        actions.admit(None, c, facilities.centre, bed_kind="ordinary", on=D(2021, 8, 11))
+    for n in range(3):
+        c = confirm(make_person(tree, f"Người Ở Nhà {n}", birth_date=D(1990, 1, 1)))
+        actions.start_home_care(None, c, on=D(2021, 8, 11))
+    client = token_client(personas[Role.HEALTH])
+    with django_assert_max_num_queries(8):
+        assert len(client.get(f"{API}/admissions").json()["items"]) == 4
+    with django_assert_max_num_queries(8):
+        assert len(client.get(f"{API}/home-care").json()["items"]) == 3
+    with django_assert_max_num_queries(8):
+        assert len(client.get(f"{API}/beds").json()["facilities"]) == 4
