@@ -89,7 +89,9 @@ def test_symptoms_violation_and_supplies_reach_the_commune(personas, village):
     for finding in ("all_well", "symptoms", "violation", "not_home", "needs_supplies"):
         assert post(member, "/visits", visit_payload(village, finding=finding)).status_code == 201
     commune = token_client(personas[Role.COMMUNE])
+    logged = AccessLog.objects.count()
     alerts = commune.get(f"{API}/alerts").json()
+    assert AccessLog.objects.count() == logged + 1  # one row for the list of names
     assert sorted(a["finding"] for a in alerts) == ["needs_supplies", "symptoms", "violation"]
     symptoms = next(a for a in alerts if a["finding"] == "symptoms")
     assert symptoms["person_name"] == "Lò Văn An"

@@ -109,6 +109,12 @@ def _shows_names(user: User) -> bool:
     return user.can(Perm.PERSON_VIEW)
 
 
+def _log_list(user: User, count: int, what: str) -> None:
+    """One access row per list of people returned (not one per person)."""
+    if count and _shows_names(user) and user.unit is not None:
+        record_access(user, user.unit, "api", f"{what}: {count}")
+
+
 def _check_client_uuid(model: Any, in_scope: Any, client_uuid: uuid.UUID | None) -> Any:
     """The first record of a resend (None when new); 409 when the UUID was used outside the area."""
     if client_uuid is None:
@@ -599,8 +605,9 @@ def list_entries(request: HttpRequest, current: bool = True, limit: int = Query(
     qs = queries.entries_in_scope(user)
     if current:
         qs = qs.filter(ends_on__gte=timezone.localdate())
-    names = _shows_names(user)
-    return [entry_out(e, names) for e in qs[:limit]]
+    rows = list(qs[:limit])
+    _log_list(user, len(rows), "community watch entries")
+    return [entry_out(e, _shows_names(user)) for e in rows]
 
 
 @router.post("/watch-entries", response={200: EntryOut, 201: EntryOut}, summary="Add a person to the watch list")
@@ -744,8 +751,9 @@ def list_visits(
         qs = qs.filter(finding=finding)
     if date_from is not None:
         qs = qs.filter(visited_at__date__gte=date_from)
-    names = _shows_names(user)
-    return [visit_out(v, names) for v in qs.order_by("-visited_at")[offset : offset + limit]]
+    rows = list(qs.order_by("-visited_at")[offset : offset + limit])
+    _log_list(user, sum(v.person_id is not None for v in rows), "community visits")
+    return [visit_out(v, _shows_names(user)) for v in rows]
 
 
 @router.get("/visits/{visit_id}", response=VisitOut, summary="A visit (access is logged)")
@@ -767,8 +775,9 @@ def list_alerts(request: HttpRequest, handled: bool = False, limit: int = Query(
     user = current_user(request)
     access.require(user, Perm.COMMUNITY_VIEW)
     qs = queries.visits_in_scope(user).filter(needs_action=True, handled_at__isnull=not handled)
-    names = _shows_names(user)
-    return [visit_out(v, names) for v in qs.select_related("person").order_by("visited_at")[:limit]]
+    rows = list(qs.select_related("person").order_by("visited_at")[:limit])
+    _log_list(user, sum(v.person_id is not None for v in rows), "community findings")
+    return [visit_out(v, _shows_names(user)) for v in rows]
 
 
 @router.post("/alerts/{visit_id}/handle", response={200: VisitOut, 409: Any}, summary="Mark a finding handled")

@@ -344,11 +344,14 @@ def alerts(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     access.require(user, Perm.COMMUNITY_VIEW)
     handled = queries.visits_in_scope(user).filter(needs_action=True, handled_at__isnull=False)
+    waiting = list(queries.open_alerts(user)[:300])
+    if waiting and user.can(Perm.PERSON_VIEW) and user.unit is not None:
+        record_access(user, user.unit, "web", f"community findings: {len(waiting)}")
     return render(
         request,
         "community/alerts.html",
         {
-            "open": list(queries.open_alerts(user)[:300]),
+            "open": waiting,
             "handled": list(handled.select_related("team", "person", "household").order_by("-handled_at")[:30]),
             "names": user.can(Perm.PERSON_VIEW),
             "can_manage": user.can(Perm.COMMUNITY_MANAGE),
@@ -381,12 +384,16 @@ def alert_handle(request: HttpRequest, pk: Any) -> HttpResponse:
 def watch_entries(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     access.require(user, Perm.COMMUNITY_VIEW)
-    entries = queries.entries_in_scope(user).filter(ends_on__gte=timezone.localdate(), ended_at__isnull=True)
+    entries = list(
+        queries.entries_in_scope(user).filter(ends_on__gte=timezone.localdate(), ended_at__isnull=True)[:500]
+    )
+    if entries and user.can(Perm.PERSON_VIEW) and user.unit is not None:
+        record_access(user, user.unit, "web", f"community watch entries: {len(entries)} people")
     return render(
         request,
         "community/watch_entries.html",
         {
-            "entries": list(entries[:500]),
+            "entries": entries,
             "names": user.can(Perm.PERSON_VIEW),
             "can_manage": user.can(Perm.COMMUNITY_MANAGE),
         },

@@ -81,7 +81,7 @@ def manual_items(villages: Sequence[AdminUnit], on: datetime.date) -> list[watch
     day_after = timezone.make_aware(datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min))
     entries = (
         WatchEntry.objects.filter(
-            village__in=villages, starts_on__lte=on, ends_on__gte=on, person__merged_into__isnull=True
+            person__village__in=villages, starts_on__lte=on, ends_on__gte=on, person__merged_into__isnull=True
         )
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=day_after))
         .select_related("person")
