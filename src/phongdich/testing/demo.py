@@ -65,7 +65,7 @@ def load_demo(province: AdminUnit, seed: int = 2021) -> str:
     if commune is None or city is None:
         return ""
     with transaction.atomic():
-        return _load(province, city, commune, random.Random(seed))
+        return _load(province, city, commune, random.Random(seed))  # noqa: S311 - demo data
 
 
 def _load(province: AdminUnit, city: AdminUnit, commune: AdminUnit, rng: random.Random) -> str:
