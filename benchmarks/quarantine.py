@@ -167,7 +167,7 @@ def run(province: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
         "target_seconds": 5,
         "meets_target": seconds < 5,
         "setup_seconds_untimed": round(setup, 2),
-        "people": len(people),
+        "arrivals": len(people),
         "families_of_2_or_more": sum(1 for n in sizes.values() if n >= 2),
         "beds": BEDS,
         "rooms": _room_count(facilities),
@@ -184,7 +184,7 @@ def run(province: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
         "database_vendor": connection.vendor,
     }
     assert mixed_groups == 0 and window_broken == 0 and sex_broken == 0 and families_split == 0, out
-    params = {"facilities": FACILITIES, "beds": BEDS, "people": PEOPLE, "entry_window_days": ENTRY_WINDOW_DAYS}
+    params = {"facilities": FACILITIES, "beds": BEDS, "arrivals": PEOPLE, "entry_window_days": ENTRY_WINDOW_DAYS}
     print(f"quarantine: {result.placed_count:,} placed, {len(result.refused):,} not, in {seconds:.2f} s", flush=True)
     return "quarantine", params, out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 import pytest
@@ -347,3 +348,24 @@ def test_scope_person_area_or_facility_area(outbreak, far_camp, personas, outsid
     assert list(queries.placements_in_scope(outsider)) == [placement]  # Sín Thầu: the facility is there
     assert list(queries.placements_in_scope(personas[Role.FACILITY])) == [placement]  # city: the person
     assert PersonLevel.objects.filter(person__in=Person.objects.all()).exists()
+
+
+def test_overdue_tests_with_real_samples(outbreak, camp, personas):
+    """With the testing app's samples: a due test is done by a sample on or after the due day."""
+    from django.utils import timezone
+
+    from phongdich.core.roles import Role
+    from phongdich.testing.actions import Taking, take_sample
+
+    actions.place_person(None, outbreak["binh"], camp, entered_on=ENTERED)
+    user = personas[Role.HEALTH]
+    tz = timezone.get_current_timezone()
+
+    def sample(day, code):
+        when = datetime.datetime.combine(day, datetime.time(9), tzinfo=tz)
+        take_sample(None, outbreak["binh"], Taking(barcode=code, place_kind="quarantine", taken_at=when))
+
+    sample(D(2021, 8, 9), "QA000001")
+    assert [o.due_on for o in queries.overdue_tests(user, today=D(2021, 8, 16))] == [D(2021, 8, 14)]
+    sample(D(2021, 8, 15), "QA000002")
+    assert queries.overdue_tests(user, today=D(2021, 8, 16)) == []

@@ -542,6 +542,20 @@ def _write(actor: User | None, placements: list[Placement], action: str) -> None
     )
 
 
+def _driver_integrity_error() -> type[Exception]:
+    """The driver's own IntegrityError (COPY bypasses Django's error wrapping)."""
+    return getattr(getattr(connection, "Database", None), "IntegrityError", IntegrityError)
+
+
+def _write_or_conflict(actor: User | None, placements: list[Placement], action: str = "quarantine.place") -> None:
+    """Write, or 409 when someone placed the same person or bed at the same moment (the unique constraints)."""
+    try:
+        with transaction.atomic():
+            _write(actor, placements, action)
+    except (IntegrityError, _driver_integrity_error()) as exc:
+        raise QuarantineError(_("Someone else was placed at the same time; try again."), status=409) from exc
+
+
 def _check_entered(entered_on: datetime.date) -> None:
     if entered_on > _today():
         raise QuarantineError(_("The date cannot be in the future."), field="entered_on")
@@ -600,7 +614,7 @@ def place_people(
     if result.refused and all_or_nothing:
         return result
     if result.placements:
-        _write(actor, result.placements, "quarantine.place")
+        _write_or_conflict(actor, result.placements)
     result.written = True
     return result
 
@@ -662,7 +676,7 @@ def place_person(
         if person.commune_id is None:
             raise QuarantineError(_("The person has no commune: home quarantine needs one."), field="person_id")
         placement = _new_placement(actor, subject, locked, None, None, entered_on, client_uuid=client_uuid)
-        _write(actor, [placement], "quarantine.place_home")
+        _write_or_conflict(actor, [placement], "quarantine.place_home")
         return placement, True
     states, _rooms = _room_states([locked])
     candidate = _candidate(subject)
@@ -689,11 +703,7 @@ def place_person(
         room_id, bed_id = room.pk, state.free_beds[0]
         used = [{"rule": str(r), "reason": overrides[r]} for r in broken]
     placement = _new_placement(actor, subject, locked, room_id, bed_id, entered_on, used, client_uuid)
-    try:
-        with transaction.atomic():
-            _write(actor, [placement], "quarantine.place")
-    except IntegrityError as exc:
-        raise QuarantineError(_("Someone else was placed at the same time; try again."), status=409) from exc
+    _write_or_conflict(actor, [placement])
     return placement, True
 
 

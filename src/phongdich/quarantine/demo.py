@@ -69,7 +69,7 @@ def load_demo(province: AdminUnit, seed: int = 2021) -> str:
         or AdminUnit.objects.filter(level=Level.COMMUNE, district=city).exclude(pk=commune.pk).order_by("code").first()
         or commune
     )
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
     actor = User.objects.filter(username="soyte").first()
     station = User.objects.filter(username="tramyte_muongphang").first() or actor
     camp, hotel = _facilities(city, ward, actor)

@@ -15,8 +15,9 @@ from phongdich.core.overview import Figure
 from phongdich.core.roles import Perm
 from phongdich.people.panels import Panel
 from phongdich.people.timeline import TimelineEvent
-from phongdich.quarantine import queries
+from phongdich.quarantine import queries, schedule
 from phongdich.quarantine.models import FacilityKind, IncidentKind, Placement, PlacementStatus
+from phongdich.tracing.models import PersonLevel
 
 if TYPE_CHECKING:
     from phongdich.community.watch import WatchItem
@@ -39,12 +40,21 @@ def person_quarantine(person: Person, user: User) -> Panel | None:
     if not user.can(Perm.QUARANTINE_VIEW):
         return None
     placements = _of_person(person, user)
-    if not placements:
-        return None
     today = timezone.localdate()
+    can_place = (
+        user.can(Perm.QUARANTINE_EDIT) and person.merged_into_id is None and not any(p.is_active for p in placements)
+    )
+    due = None
+    if can_place:
+        level = PersonLevel.objects.filter(person=person).select_related("rule_set").first()
+        s = schedule.from_level(level) if level is not None else None
+        if s is not None and s.end_date > today:
+            due = s
+    if not placements and due is None and not can_place:
+        return None
     return Panel(
         "quarantine/_person_panel.html",
-        {"placements": placements, "today": today, "person": person},
+        {"placements": placements, "today": today, "person": person, "can_place": can_place, "due": due},
         order=30,
     )
 
