@@ -120,7 +120,7 @@ def test_a_passage_of_an_unknown_id_number_creates_the_person(officer, checkpoin
         {"outcome": "waved"},
         {"origin_code": "nowhere"},
         {"destination_commune_code": "094"},
-        {"passed_at": "2020-01-01T00:00:00+07:00"},
+        {"passed_at": "2019-06-01T00:00:00+07:00"},
         {"passed_at": "not a date"},
         {"person_id": "not-a-uuid"},
         {"person_id": str(uuid.uuid4())},

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
 MAX_SYNC = 500
 MAX_PASSENGERS = 200
-PAST_LIMIT = datetime.timedelta(days=31)
+EARLIEST = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)  # no record before the epidemic
 FUTURE_SLACK = datetime.timedelta(minutes=10)
 VEHICLE_CONTACT_DAYS = 14  # a passenger's trip counts as exposure up to this many days before confirmation
 _NS = uuid.UUID("1b8f4d0e-9a1c-4b55-8f7e-3c2d6a9e0b17")
@@ -79,8 +79,8 @@ def _check_time(when: datetime.datetime | None, field_name: str = "passed_at") -
         when = timezone.make_aware(when)
     if when > now + FUTURE_SLACK:
         raise CheckpointError(_("The time cannot be in the future."), field=field_name)
-    if when < now - PAST_LIMIT:
-        raise CheckpointError(_("The time is more than a month ago."), field=field_name)
+    if when < EARLIEST:
+        raise CheckpointError(_("The time is too early."), field=field_name)
     return when
 
 
