@@ -47,7 +47,7 @@ def load_demo(province: AdminUnit, seed: int = 2021) -> str:
     commune = AdminUnit.objects.filter(level=Level.COMMUNE, code="03325", province=province).first()
     if tuan_giao is None or commune is None:
         return ""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
     officer = User.objects.filter(username="chot_tuangiao").first()
     manager = User.objects.filter(username="soyte").first() or officer
     son_la = AdminUnit.objects.filter(level=Level.PROVINCE, version=province.version, code="14").first()
