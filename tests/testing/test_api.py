@@ -273,3 +273,25 @@ def test_campaign_api(personas, tree, make_person):
     assert post(district, "/campaigns", body | {"unit_id": tree.sin_thau.pk}).status_code == 403
     r = c.patch(f"{API}/campaigns/{cid}", json.dumps({"target_population": 1000}), content_type="application/json")
     assert r.json()["coverage_percent"] == pytest.approx(0.1)
+
+
+def test_reads_by_role_and_area(personas, person, tree, lab):
+    sample = take(person, "S-READ-1")
+    hs = client(personas[Role.HEALTH_STATION])
+    r = hs.get(f"{API}/samples", {"person_id": str(person.pk)})
+    assert r.status_code == 200 and r.json()["count"] == 1
+    assert hs.get(f"{API}/samples/{sample.pk}").status_code == 200
+    assert client(personas[Role.COMMUNITY]).get(f"{API}/samples").status_code == 403
+    assert client(personas[Role.COMMUNITY]).get(f"{API}/samples/{sample.pk}").status_code == 403
+    far = User.objects.create_user(username="t_far_r", password="x-pw-12345", role=Role.COMMUNE, unit=tree.sin_thau)
+    assert client(far).get(f"{API}/samples/{sample.pk}").status_code == 404
+    assert client(far).get(f"{API}/samples").json()["count"] == 0
+    assert post(hs, f"/labs/{lab.pk}/receive", {"barcodes": ["S-READ-1"]}).status_code == 403
+
+
+def test_pool_detail_by_area(personas, make_person, tree):
+    people = [make_person() for _ in range(2)]
+    pool = pool_of(people, "P-READ-2", tree.noong_bua)
+    assert client(personas[Role.COMMUNE]).get(f"{API}/pools/{pool.pk}").status_code == 200
+    far = User.objects.create_user(username="t_far_p", password="x-pw-12345", role=Role.COMMUNE, unit=tree.sin_thau)
+    assert client(far).get(f"{API}/pools/{pool.pk}").status_code == 404

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -163,7 +164,7 @@ def pool(request: HttpRequest) -> HttpResponse:
     for pid in ids:
         try:
             persons.append(people.get(pk=pid))
-        except (ValueError, people.model.DoesNotExist) as exc:  # type: ignore[misc]
+        except (ValueError, ValidationError, people.model.DoesNotExist) as exc:  # type: ignore[misc]
             raise Http404(_("Not found.")) from exc
     form = _taking_form(request, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
