@@ -369,3 +369,22 @@ def test_overdue_tests_with_real_samples(outbreak, camp, personas):
     assert [o.due_on for o in queries.overdue_tests(user, today=D(2021, 8, 16))] == [D(2021, 8, 14)]
     sample(D(2021, 8, 15), "QA000002")
     assert queries.overdue_tests(user, today=D(2021, 8, 16)) == []
+
+
+def test_bulk_write_path_of_large_batches(make_person, camp, monkeypatch):
+    """The COPY path (PostgreSQL, large batches) writes the same rows as bulk_create; forced here for a small batch."""
+    monkeypatch.setattr(actions, "COPY_FROM", 1)
+    bus = [make_person(f"Khách {i}", sex="F") for i in range(3)]
+    result = actions.place_people(
+        None, bus, [camp], risk_group=RiskGroup.ARRIVAL, day_one=D(2021, 8, 12), entered_on=D(2021, 8, 12)
+    )
+    assert result.written and result.placed_count == 3
+    rows = Placement.objects.filter(person__in=bus)
+    assert rows.count() == 3 and {p.room.name for p in rows} == {"A2"}
+    assert all(p.test_dates == ["2021-08-12", "2021-08-18", "2021-08-25"] and p.placed_at for p in rows)
+    audit = AuditLog.objects.filter(action="quarantine.place", object_id__in=[str(p.pk) for p in rows])
+    assert audit.count() == 3 and all(a.at and a.after["risk_group"] == "arrival" for a in audit)
+    again = actions.place_people(  # the same people again: refused, nothing written
+        None, bus, [camp], risk_group="arrival", day_one=D(2021, 8, 12), entered_on=D(2021, 8, 12)
+    )
+    assert not again.written and set(map(tuple, again.refused.values())) == {("active_placement",)}
