@@ -126,7 +126,7 @@ def test_team_management_pages(personas, village, tree):
     client.post(f"/community/team/{team.pk}/assign/", {"member": mai.pk, "households": [village.h1.pk]})
     assert state() == before
     page = client.get(f"/community/team/{team.pk}/").content.decode()
-    assert "Lò Thị Mai" in page and "HK-101" in page
+    assert "Lò Thị Mai" in page and "HK-101" in page and "0987 654 321" in page
     client.post(f"/community/team/{team.pk}/unassign/{village.other_household.pk}/")
     client.post(f"/community/team/{team.pk}/members/{mai.pk}/remove/")
     mai.refresh_from_db()
@@ -210,7 +210,7 @@ def test_person_page_panel_and_timeline(personas, village, provider):
         temperature=36.6,
     )
     page = client_for(personas[Role.COMMUNE]).get(f"/people/{village.an.pk}/").content.decode()
-    assert "Tổ COVID TDP 1" in page and "Lò Văn Ún" in page
+    assert "Tổ COVID TDP 1" in page and "Lò Văn Ún" in page and "0912 345 678" in page
     assert "36.6" in page or "36,6" in page
     lab = client_for(personas[Role.LAB]).get(f"/people/{village.an.pk}/")  # sees people, not the community app
     assert lab.status_code == 200 and "Tổ COVID TDP 1" not in lab.content.decode()
