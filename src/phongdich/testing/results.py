@@ -313,6 +313,7 @@ def _set_result(
     when: datetime.datetime,
     actor: User | None,
     source: str,
+    receipt: bool = True,
 ) -> None:
     obj.status = TubeStatus.RESULTED
     obj.outcome = outcome
@@ -321,7 +322,7 @@ def _set_result(
     obj.resulted_by = actor if actor is not None and actor.is_authenticated else None
     obj.result_source = source
     obj.lab = lab
-    if obj.received_at is None:
+    if receipt and obj.received_at is None:
         obj.received_at = when
 
 
@@ -392,7 +393,7 @@ def _after_pool(
     entered = Entered("written", "pool", pool.pk)
     for member in Sample.objects.select_for_update().filter(pool=pool).order_by("pk"):
         if pool.outcome == Outcome.NEGATIVE:
-            _set_result(member, lab, Outcome.NEGATIVE, None, when, actor, ResultSource.POOL)
+            _set_result(member, lab, Outcome.NEGATIVE, None, when, actor, ResultSource.POOL, receipt=False)
             member.save()
         else:
             member.status = TubeStatus.POOL_POSITIVE if pool.outcome == Outcome.POSITIVE else TubeStatus.POOL_INVALID
@@ -400,7 +401,8 @@ def _after_pool(
             member.save(update_fields=["status", "lab"])
             _queue_one(actor, member.person_id, _cols(member), pool.pk, template)
             entered.queued += 1
-        record_change(actor, "sample.pool_result", member, None, {"pool": str(pool.pk), "status": member.status})
+            # (A negative pool's members are covered by the pool's own audit row.)
+            record_change(actor, "sample.pool_result", member, None, {"pool": str(pool.pk), "status": member.status})
     return entered
 
 
@@ -540,17 +542,16 @@ def _write(
             pk, person_id, pool_id = info[0], info[1], info[2]
             outcome, when = pool_result[pool_id]
             if outcome == Outcome.NEGATIVE:
-                sample_updates.append(
-                    (pk, TubeStatus.RESULTED, Outcome.NEGATIVE, None, when, actor_id, ResultSource.POOL, lab.pk, when)
+                # No receipt time: the pool's tube was received (and counts in the lab's figures).
+                sample_kept.append(
+                    (pk, TubeStatus.RESULTED, Outcome.NEGATIVE, None, when, actor_id, ResultSource.POOL, lab.pk)
                 )
-                status = TubeStatus.RESULTED
             else:
                 status = TubeStatus.POOL_POSITIVE if outcome == Outcome.POSITIVE else TubeStatus.POOL_INVALID
                 member_status.append((pk, status, lab.pk))
                 queued.append(_queued_row(_template(info, now), person_id, info[9:13], pool_id))
-            audit.append(
-                _audit(actor_id, now, "sample.pool_result", sample_label, pk, {"pool": str(pool_id), "status": status})
-            )
+                after = {"pool": str(pool_id), "status": status}
+                audit.append(_audit(actor_id, now, "sample.pool_result", sample_label, pk, after))
     # Invalid single samples: a re-test is queued.
     if invalid_ids:
         for part in _chunks(invalid_ids):
