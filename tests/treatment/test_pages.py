@@ -152,3 +152,10 @@ def test_create_facility_page(personas):
     r = client.post(_url("facility_create"), data)
     assert r.status_code == 302
     assert client_for(personas[Role.FACILITY]).get(_url("facility_create")).status_code == 403
+
+
+def test_person_page_offers_care_for_an_f0_awaiting(personas, case):
+    body = client_for(personas[Role.HEALTH_STATION]).get(f"/people/{case.person_id}/").content.decode()
+    assert _url("admit", case.pk) in body and _url("home_care_start", case.pk) in body
+    body = client_for(personas[Role.COMMUNE]).get(f"/people/{case.person_id}/").content.decode()
+    assert _url("admit", case.pk) not in body  # may see, not treat

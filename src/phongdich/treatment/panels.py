@@ -34,11 +34,21 @@ def person_treatment(person: Person, user: User) -> Panel | None:
     if not user.can(Perm.TREATMENT_VIEW):
         return None
     stays, homes = queries.history_of_person(user, person.pk)
-    if not stays and not homes:
-        return None
     current = next((s for s in stays if s.is_open), None)
     home = next((h for h in homes if h.status == HomeCareStatus.ACTIVE), None)
-    context = {"stays": list(reversed(stays)), "homes": list(reversed(homes)), "current": current, "home": home}
+    awaiting = None
+    if current is None and home is None:
+        awaiting = queries.cases_awaiting_care(user).filter(person=person).first()
+    if not stays and not homes and awaiting is None:
+        return None
+    context = {
+        "stays": list(reversed(stays)),
+        "homes": list(reversed(homes)),
+        "current": current,
+        "home": home,
+        "awaiting": awaiting,
+        "can_edit": user.can(Perm.TREATMENT_EDIT),
+    }
     return Panel("treatment/_person_treatment.html", context, order=15)
 
 
