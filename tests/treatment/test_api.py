@@ -472,3 +472,71 @@ def test_lists_take_a_fixed_number_of_queries(tree, personas, facilities, django
         assert len(client.get(f"{API}/home-care").json()["items"]) == 3
     with django_assert_max_num_queries(8):
         assert len(client.get(f"{API}/beds").json()["facilities"]) == 4
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_eligibility_by_role(role, personas, case):
+    before = state()
+    r = post(token_client(personas[role]), "/eligibility", {"case_id": str(case.pk), "on": "2021-08-11"})
+    code = expected(role, Perm.TREATMENT_EDIT, 201)
+    assert r.status_code == code
+    if code != 201:
+        assert state() == before
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_read_home_care_by_role(role, personas, home):
+    client = token_client(personas[role])
+    r = client.get(f"{API}/home-care/{home.pk}")
+    assert r.status_code == expected(role, Perm.TREATMENT_VIEW, 200)
+    listed = client.get(f"{API}/home-care")
+    if role_has(role, Perm.TREATMENT_VIEW):
+        assert [i["id"] for i in listed.json()["items"]] == ([str(home.pk)] if role in SEES_TO1 else [])
+    else:
+        assert listed.status_code == 403
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_escalate_by_role(role, personas, facilities, home):
+    before = state()
+    payload = {
+        "facility_id": str(facilities.centre.pk),
+        "bed_kind": "oxygen",
+        "severity": "moderate",
+        "on": "2021-08-13",
+    }
+    r = post(token_client(personas[role]), f"/home-care/{home.pk}/escalate", payload)
+    code = expected(role, Perm.TREATMENT_EDIT, 201)
+    assert r.status_code == code, r.content
+    if code != 201:
+        assert state() == before
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_end_home_care_by_role(role, personas, home):
+    before = state()
+    r = post(token_client(personas[role]), f"/home-care/{home.pk}/end", {"outcome": "died", "on": "2021-08-15"})
+    code = expected(role, Perm.TREATMENT_EDIT, 200)
+    assert r.status_code == code
+    if code == 200:
+        assert r.json()["status"] == "died" and r.json()["case"]["outcome"] == "died"
+    else:
+        assert state() == before
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_facilities_by_role(role, personas, facilities):
+    client = token_client(personas[role])
+    r = client.get(f"{API}/facilities/{facilities.far.pk}")
+    can = role_has(role, Perm.TREATMENT_VIEW)
+    assert r.status_code == (200 if can else 403)
+    mine = client.get(f"{API}/facilities", {"mine": "true"})
+    if can:
+        names = {f["name"] for f in mine.json()}
+        assert (facilities.centre.name in names) == (role in SEES_CITY)
+        assert len(client.get(f"{API}/facilities").json()) == 4
+    before = state()
+    r = post(client, f"/facilities/{facilities.field.pk}/stand-down", {"on": "2021-08-30"})
+    assert r.status_code == expected(role, Perm.FACILITY_MANAGE, 200, SEES_CITY)
+    if r.status_code != 200:
+        assert state() == before
