@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -532,26 +533,21 @@ def _write(
     done.written = len(good)
     done.positives = len(positives_ids) + sum(1 for o, _w in pool_result.values() if o == Outcome.POSITIVE)
     queued: list[dict[str, Any]] = []
-    # Pool members: negative → negative; positive / invalid → an individual test queued.
-    if pool_result:
-        pool_ids = list(pool_result)
-        members: list[tuple[Any, ...]] = []
-        for part in _chunks(pool_ids):
-            members.extend(Sample.objects.filter(pool_id__in=part).order_by("pk").values_list(*_SAMPLE_INFO))
-        for info in members:
-            pk, person_id, pool_id = info[0], info[1], info[2]
-            outcome, when = pool_result[pool_id]
-            if outcome == Outcome.NEGATIVE:
-                # No receipt time: the pool's tube was received (and counts in the lab's figures).
-                sample_kept.append(
-                    (pk, TubeStatus.RESULTED, Outcome.NEGATIVE, None, when, actor_id, ResultSource.POOL, lab.pk)
-                )
-            else:
-                status = TubeStatus.POOL_POSITIVE if outcome == Outcome.POSITIVE else TubeStatus.POOL_INVALID
-                member_status.append((pk, status, lab.pk))
-                queued.append(_queued_row(_template(info, now), person_id, info[9:13], pool_id))
-                after = {"pool": str(pool_id), "status": status}
-                audit.append(_audit(actor_id, now, "sample.pool_result", sample_label, pk, after))
+    # Pool members: negative → negative (set-based, after the pools below); positive / invalid →
+    # each member's sample marked and an individual test queued.
+    negative_pools = [pk for pk, (outcome, _w) in pool_result.items() if outcome == Outcome.NEGATIVE]
+    other_pools = [pk for pk, (outcome, _w) in pool_result.items() if outcome != Outcome.NEGATIVE]
+    members: list[tuple[Any, ...]] = []
+    for part in _chunks(other_pools):
+        members.extend(Sample.objects.filter(pool_id__in=part).order_by("pk").values_list(*_SAMPLE_INFO))
+    for info in members:
+        pk, person_id, pool_id = info[0], info[1], info[2]
+        outcome, _when = pool_result[pool_id]
+        status = TubeStatus.POOL_POSITIVE if outcome == Outcome.POSITIVE else TubeStatus.POOL_INVALID
+        member_status.append((pk, status, lab.pk))
+        queued.append(_queued_row(_template(info, now), person_id, info[9:13], pool_id))
+        after = {"pool": str(pool_id), "status": status}
+        audit.append(_audit(actor_id, now, "sample.pool_result", sample_label, pk, after))
     # Invalid single samples: a re-test is queued.
     if invalid_ids:
         for part in _chunks(invalid_ids):
@@ -561,6 +557,7 @@ def _write(
     bulk.update(Sample, _RESULT_COLS[:-1], sample_kept)
     bulk.update(Pool, _RESULT_COLS, pool_updates)
     bulk.update(Pool, _RESULT_COLS[:-1], pool_kept)
+    _resolve_negative_members(negative_pools, lab, actor_id)
     bulk.update(Sample, ("status", "lab_id"), member_status)
     audit.extend(
         _audit(actor_id, now, "sample.queue", sample_label, q["id"], {"person": str(q["person_id"]), "pool": _s(q)})
@@ -585,6 +582,24 @@ def _write(
         )
         done.proposals = len(proposals)
     bulk.insert(AuditLog, audit)
+
+
+def _resolve_negative_members(pool_ids: Sequence[uuid.UUID], lab: Laboratory, actor_id: Any) -> None:
+    """Each member of these (now negative) pools is negative at the pool's result time.
+
+    No receipt time: the pool's tube was received (and counts in the lab's figures).
+    """
+    resulted_at = Subquery(Pool.objects.filter(pk=OuterRef("pool_id")).values("resulted_at")[:1])
+    for part in _chunks(pool_ids):
+        Sample.objects.filter(pool_id__in=part).update(
+            status=TubeStatus.RESULTED,
+            outcome=Outcome.NEGATIVE,
+            ct=None,
+            resulted_at=resulted_at,
+            resulted_by_id=actor_id,
+            result_source=ResultSource.POOL,
+            lab_id=lab.pk,
+        )
 
 
 def _s(queued: dict[str, Any]) -> str:
