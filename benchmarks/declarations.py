@@ -205,11 +205,16 @@ def run(province: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
 # 2. Public declarations under load, 3. nothing lost, nothing duplicated
 
 
+SURNAMES = ("Lò", "Quàng", "Lường", "Cà", "Nguyễn", "Trần")
+MIDDLE = ("Văn", "Thị")
+GIVEN = ("An", "Bình", "Chiến", "Dung", "Hoa", "Hùng", "Lan", "Minh", "Nga", "Phong", "Sơn", "Thanh", "Tuấn", "Xuân")
+
+
 def _payload(destination_id: int, origin_id: int | None, key: uuid.UUID, n: int) -> bytes:
     body = {
         "client_uuid": str(key),
         "kind": "arrival_province" if origin_id else "periodic",
-        "full_name": f"Người Thử {n:06d}",
+        "full_name": f"{SURNAMES[n % 6]} {MIDDLE[n % 2]} {GIVEN[n % len(GIVEN)]}",
         "phone": f"+8491{n % 10_000_000:07d}",
         "birth_year": 1980 + n % 30,
         "destination_id": destination_id,
