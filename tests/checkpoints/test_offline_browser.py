@@ -51,6 +51,9 @@ def sign_in(context, base: str, username: str) -> object:
 
 
 def test_a_passage_recorded_offline_syncs_once_and_reaches_the_commune(browser, live_server, tree):
+    from phongdich.policy.rulesets import load_rule_sets
+
+    load_rule_sets()  # a transactional test may start after another one flushed the migrations' data
     officer = User.objects.create_user(
         username="b_checkpoint", password="pw-test-1234", role=Role.CHECKPOINT, unit=tree.muong_nhe
     )
@@ -88,7 +91,13 @@ def test_a_passage_recorded_offline_syncs_once_and_reaches_the_commune(browser, 
     assert Passage.objects.count() == 0
 
     context.set_offline(False)
-    page.wait_for_function("document.getElementById('queue-count').textContent === '0'", timeout=15000)
+    try:
+        page.wait_for_function("document.getElementById('queue-count').textContent === '0'", timeout=20000)
+    except Exception as exc:
+        shown = (
+            page.inner_text("#message") + " | " + page.inner_text("#rejected") + " | " + page.inner_text("#net-state")
+        )
+        raise AssertionError(f"the queue was not sent: {shown}") from exc
     assert "new 1" in page.inner_text("#sync-info")
     passage = Passage.objects.get()
     assert str(passage.client_uuid) == queued[0]["client_uuid"] and passage.synced and passage.person == person

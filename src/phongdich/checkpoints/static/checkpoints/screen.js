@@ -15,6 +15,7 @@
   const ABSENT = 1, QUARANTINE = 2, REQUESTED = 4;
   let current = null; // {id_number, person_id, declaration_id, known}
   let syncing = false;
+  let again = false; // a send asked for while one is running: run once more after it
 
   function csrf() {
     const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
@@ -190,10 +191,11 @@
   }
 
   async function sync() {
-    if (syncing) return;
+    if (syncing) { again = true; return; }
     const queue = await all("queue");
     if (!queue.length) { await showQueue(); return; }
     syncing = true;
+    root.dataset.syncing = "1";
     try {
       const resp = await fetch(cfg.api + "/passages/sync", {
         method: "POST",
@@ -219,6 +221,8 @@
       /* still offline: the queue stays */
     } finally {
       syncing = false;
+      root.dataset.syncing = "0";
+      if (again) { again = false; sync(); }
     }
   }
 
