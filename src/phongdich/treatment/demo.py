@@ -127,13 +127,13 @@ def _load(province: AdminUnit, city: AdminUnit, commune: AdminUnit, rng: random.
     admitted = home_care = transfers = recovered = entries = 0
     stays = []
     homes: list[HomeCare] = []
-    for i, case in enumerate(cases):
+    for case in cases:
         day = case.confirmed_on
         at_home = case.commune_id == commune.pk and case.clinical_status in (
             ClinicalStatus.ASYMPTOMATIC,
             ClinicalStatus.MILD,
         )
-        if at_home and i % 3 != 0:  # most eligible F0 of Mường Phăng at home, some in the collection facility
+        if at_home:  # eligible F0 of Mường Phăng at home; the others in the collection facility
             try:
                 home, _ = actions.start_home_care(station, case, on=day, client_uuid=_key("home", case.pk))
             except actions.TreatmentError:  # not eligible (age, condition): admitted instead
@@ -169,7 +169,7 @@ def _load(province: AdminUnit, city: AdminUnit, commune: AdminUnit, rng: random.
 
     # Daily checks at home for the first week; one patient shows warning signs on day 4.
     for n, home in enumerate(homes):
-        warn_on = 4 if n == 0 else None
+        warn_on = 4 if n == 0 and len(homes) > 1 else None
         for d in range(1, 8):
             on = home.started_on + datetime.timedelta(days=d)
             if on > D(2021, 8, 31):
@@ -205,7 +205,7 @@ def _load(province: AdminUnit, city: AdminUnit, commune: AdminUnit, rng: random.
         actions.discharge(staff, stay, outcome="recovered", on=stay.case.confirmed_on + datetime.timedelta(days=14))
         recovered += 1
     still_home = HomeCare.objects.filter(pk__in=[h.pk for h in homes], status="active").order_by("started_on", "pk")
-    for home in still_home[:2]:
+    for home in list(still_home)[: max(len(still_home) - 2, 0)]:  # keep two at home for the station's pages
         actions.end_home_care(station, home, outcome="recovered", on=home.started_on + datetime.timedelta(days=10))
         recovered += 1
     return (
