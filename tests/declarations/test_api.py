@@ -214,3 +214,23 @@ def test_openapi_lists_the_endpoints(tree: Tree, personas: dict[Role, User]) -> 
     schema = client_for(personas[Role.ADMIN]).get("/api/v1/openapi.json").json()
     paths = [p for p in schema["paths"] if p.startswith(API)]
     assert f"{API}/public" in paths and f"{API}/venues" in paths and f"{API}/checkins/public" in paths
+
+
+def test_record_untruthful_declaration(
+    tree: Tree, personas: dict[Role, User], outsider: User, make_data: MakeData
+) -> None:
+    from phongdich.checkpoints.models import Violation
+
+    declaration, _ = submit_declaration(make_data(), client_uuid=None)
+    url = f"{API}/{declaration.pk}/violations"
+    data = {"kind": "untruthful_declaration", "note": "Khai không đi qua Bắc Giang", "client_uuid": str(uuid.uuid4())}
+    assert post(client_for(outsider), url, data).status_code == 404
+    assert post(client_for(personas[Role.HEALTH_STATION]), url, data).status_code == 403
+    assert post(client_for(personas[Role.COMMUNE]), url, {**data, "kind": "over_capacity"}).status_code == 422
+    assert not Violation.objects.exists()
+    response = post(client_for(personas[Role.COMMUNE]), url, data)
+    assert response.status_code == 201, response.content
+    violation = Violation.objects.get()
+    assert violation.declaration_id == declaration.pk and violation.person_id == declaration.person_id
+    assert post(client_for(personas[Role.COMMUNE]), url, data).status_code == 201
+    assert Violation.objects.count() == 1
