@@ -399,6 +399,21 @@ def absent_rows(n: int, unit: Any, rng: random.Random) -> tuple[list[list[str]],
     }
 
 
+def backend_cpu_seconds() -> float | None:
+    """CPU seconds used so far by the PostgreSQL backend of Django's connection, when the
+    server runs on this machine (read from /proc), else None."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_absent(n: int) -> dict[str, Any]:
     from django.conf import settings
     from django.db import connection, transaction
@@ -444,9 +459,14 @@ def run_absent(n: int) -> dict[str, Any]:
         cursor.execute("DROP TABLE bench_absent_raw")
 
     print(f"absent: importing {len(rows):,} rows ({len(data) / 1e6:.1f} MB CSV)…", flush=True)
+    load_before = os.getloadavg()
+    server_cpu = backend_cpu_seconds()
+    python_cpu = time.process_time()
     started = time.perf_counter()
     outcome = run_import(user, unit, "bench_absent_list.csv", data)  # what import_absent_list runs
     import_seconds = time.perf_counter() - started
+    python_cpu = time.process_time() - python_cpu
+    server_cpu = None if server_cpu is None else (backend_cpu_seconds() or 0.0) - server_cpu
     upload = outcome.upload
     if outcome.repeated:
         # With --reuse after an earlier absent run, the same file was already imported: the
@@ -477,6 +497,13 @@ def run_absent(n: int) -> dict[str, Any]:
         "copy_rows_per_second": round(copied / copy_seconds),
         "import_to_copy_ratio": round(import_seconds / copy_seconds, 2),
         "import_phases_seconds": phases | {"commit": round(import_seconds - previous, 3)},
+        # CPU time, which a busy machine does not inflate as much as the elapsed time: this
+        # process (all threads) and the PostgreSQL backend serving it (None if not local).
+        "import_cpu_seconds": {
+            "python": round(python_cpu, 2),
+            "postgres_backend": None if server_cpu is None else round(server_cpu, 2),
+        },
+        "load_average_before_import": [round(x, 2) for x in load_before],
         "target_rows_per_second": 10_000,
         "meets_target": rate >= 10_000,
         "outcome": {

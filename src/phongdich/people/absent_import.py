@@ -540,6 +540,9 @@ class RowValidator:
         self._commune_cache: dict[tuple[int, str], list[AdminUnit]] = {}
         self._village_cache: dict[str, list[AdminUnit]] = {}
         self._name_cache: dict[str, tuple[str, str] | ValidationError] = {}
+        # Dates repeat too (a list of 100,000 rows has a few thousand birth and departure dates).
+        self._birth_cache: dict[str, tuple[datetime.date | None, int | None] | str] = {}
+        self._left_cache: dict[str, datetime.date | str | None] = {}
 
     def _name(self, raw: str) -> tuple[str, str]:
         found = self._name_cache.get(raw)
@@ -553,6 +556,37 @@ class RowValidator:
                 self._name_cache[raw] = found
         if isinstance(found, ValidationError):
             raise found
+        return found
+
+    def _birth(self, raw: Any) -> tuple[datetime.date | None, int | None]:
+        """fast_birth, once per text (a cached error is raised anew: only its code is kept)."""
+        if type(raw) is not str:
+            return fast_birth(raw, self.today)
+        found = self._birth_cache.get(raw)
+        if found is None:
+            try:
+                found = fast_birth(raw, self.today)
+            except ValidationError as exc:
+                found = exc.code or "invalid"
+            self._birth_cache[raw] = found
+        if isinstance(found, str):
+            raise ValidationError("", code=found)
+        return found
+
+    def _left_on(self, raw: Any) -> datetime.date | None:
+        """_parse_left_on, once per text (as _birth)."""
+        if type(raw) is not str:
+            return _parse_left_on(raw, self.today)
+        if raw in self._left_cache:
+            found = self._left_cache[raw]
+        else:
+            try:
+                found = _parse_left_on(raw, self.today)
+            except ValidationError as exc:
+                found = exc.code or "invalid"
+            self._left_cache[raw] = found
+        if isinstance(found, str):
+            raise ValidationError("", code=found)
         return found
 
     def _province(self, raw: str) -> list[AdminUnit]:
@@ -645,7 +679,7 @@ class RowValidator:
             fail("birth", "birth_required")
         else:
             try:
-                birth_date, birth_year = fast_birth(raw_birth, self.today)
+                birth_date, birth_year = self._birth(raw_birth)
             except ValidationError as exc:
                 fail("birth", exc)
         sex = Sex.UNKNOWN
@@ -702,7 +736,7 @@ class RowValidator:
                 fail("temp_commune", "commune_unknown")
         left_on = None
         try:
-            left_on = _parse_left_on(cells.get("left_on"), self.today)
+            left_on = self._left_on(cells.get("left_on"))
         except ValidationError as exc:
             fail("left_on", exc)
         if errors or province is None:
@@ -1075,9 +1109,9 @@ class _Matcher:
         if cand.birth_year is not None:
             buckets.append(self.by_year[(cand.name_key, cand.birth_year)])
         for bucket in buckets:
-            if insort:
+            if insort and bucket:
                 bisect.insort(bucket, cand, key=_pk_order)
-            else:
+            else:  # usually: a new name and date
                 bucket.append(cand)
 
     def _unindex(self, cand: _Cand) -> None:
@@ -1167,7 +1201,11 @@ class _Matcher:
         self.by_pk[cand.pk] = cand
         if cand.id_number:
             self.by_id[cand.id_number] = cand
-        bisect.insort(self.by_name[cand.name_key], cand, key=_pk_order)
+        named = self.by_name[cand.name_key]
+        if named:
+            bisect.insort(named, cand, key=_pk_order)
+        else:
+            named.append(cand)
         self._index(cand)
         return cand
 
