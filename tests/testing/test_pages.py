@@ -181,3 +181,24 @@ def test_campaign_pages(personas, tree):
     assert page.status_code == 200 and "Chợ Noong Bua".encode() in page.content
     campaign = actions.Campaign.objects.get()
     assert campaign.sites == ["Cổng chợ", "Nhà văn hóa"] and campaign.target_population == 300
+
+
+def test_timeline_and_overview(personas, make_person, lab, tree):
+    from phongdich.people import timeline
+    from phongdich.testing.panels import overview_figures, person_samples
+
+    person = make_person()
+    take(person, "S-TL-1")
+    enter_result(None, lab, "S-TL-1", Outcome.POSITIVE, None, None)  # now: a new positive
+    user = personas[Role.HEALTH_STATION]
+    titles = [e.title for e in timeline.events_for(person, user) if e.kind == "test"]
+    assert any("Sample taken" in t or "Lấy mẫu" in t for t in titles) and len(titles) == 2
+    figures = list(overview_figures(user))
+    assert figures[0].value == 1 and figures[0].warn
+    assert [f.value for f in overview_figures(personas[Role.HEALTH])] == [1, 1]  # + the proposal to review
+    assert list(overview_figures(personas[Role.COMMUNITY])) == []
+    assert person_samples(person, personas[Role.COMMUNITY]) is None
+    far = User.objects.create_user(
+        username="t_far_o", password="x-pw-12345", role=Role.HEALTH_STATION, unit=tree.sin_thau
+    )
+    assert next(iter(overview_figures(far))).value == 0
