@@ -85,3 +85,9 @@ def test_venue_pages(tree: Tree, personas: dict[Role, User], outsider: User) -> 
     assert "Chợ Noong Bua" not in client_for(outsider).get("/declarations/venues/").content.decode()
     other, _ = create_venue(None, VenueData(name="Chợ Sín Thầu", unit=tree.sin_thau))
     assert commune.get(f"/declarations/venues/{other.pk}/").status_code == 404
+
+
+def test_person_page_lists_the_declarations(tree: Tree, personas: dict[Role, User], make_data: MakeData) -> None:
+    declaration, _ = submit_declaration(make_data(symptoms=["fever"]), client_uuid=None)
+    page = client_for(personas[Role.COMMUNE]).get(f"/people/{declaration.person_id}/")
+    assert page.status_code == 200 and f"/declarations/{declaration.pk}/" in page.content.decode()

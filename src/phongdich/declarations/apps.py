@@ -9,6 +9,9 @@ class DeclarationsConfig(AppConfig):
 
     def ready(self) -> None:
         from phongdich.declarations.candidates import checkin_candidates
+        from phongdich.declarations.panels import person_declarations
+        from phongdich.people import panels
         from phongdich.tracing.candidates import register_source
 
         register_source(checkin_candidates)
+        panels.register(person_declarations)
