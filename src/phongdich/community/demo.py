@@ -30,7 +30,7 @@ COMMUNE_CODE = "03325"
 DEMO_USER = "toCOVID_muongphang"
 FIRST_DAY = datetime.date(2021, 8, 20)
 LAST_DAY = datetime.date(2021, 8, 31)
-MAX_VILLAGES = 12
+MAX_VILLAGES = 60  # every bản of the commune (17 in the demo)
 GROUP_SIZE = 5
 
 FAMILY = ["Lò Văn", "Lò Thị", "Lường Văn", "Lường Thị", "Quàng Văn", "Quàng Thị", "Cà Văn", "Cà Thị",
