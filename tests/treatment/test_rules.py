@@ -360,3 +360,16 @@ def test_release_under_5053_uses_the_f0_level_days(tree, monkeypatch):
     s = release.release_status(c)
     assert s.rule_set.code == "qd-5053-2020" and s.day == 14 and s.from_date == D(2020, 8, 14)
     assert s.ct_min is None and not s.results_allow  # a positive never releases under 5053
+
+
+def test_a_ruled_out_patient_can_still_be_discharged(facilities, case):
+    from phongdich.cases import actions as case_actions
+
+    stay, _ = actions.admit(None, case, facilities.field, bed_kind="ordinary", on=DAY)
+    case_actions.rule_out_case(None, case, "Dương tính giả")
+    with pytest.raises(TreatmentError):  # no new stay for a ruled-out case
+        actions.transfer(None, stay, facilities.centre, bed_kind="ordinary", on=DAY)
+    actions.discharge(None, stay, outcome="recovered", on=D(2021, 8, 12))
+    case.refresh_from_db()
+    assert case.status == "ruled_out" and case.outcome == Outcome.UNDER_TREATMENT
+    assert bed_board(visible_facilities_all()).by_tier[1]["ordinary"].taken == 0

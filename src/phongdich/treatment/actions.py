@@ -597,7 +597,10 @@ def transfer(
 def discharge(
     actor: User | None, admission: Admission, *, outcome: str, on: datetime.date, note: str = ""
 ) -> Admission:
-    """End a stay with the case's outcome (recovered or died, with the date): frees the bed."""
+    """End a stay with the case's outcome (recovered or died, with the date): frees the bed.
+
+    A stay whose case was ruled out (or given an outcome on the case page) stays open until it is
+    discharged here; a ruled-out case keeps no outcome, only the bed is freed."""
     stay = Admission.objects.select_for_update().select_related("case").get(pk=admission.pk)
     if not stay.is_open:
         raise TreatmentError(_("This stay has ended."), 409)
@@ -610,6 +613,8 @@ def discharge(
         stay.note = note.strip()[:255]
     stay.save(update_fields=["ended_on", "ended_by", "note"])
     record_change(actor, "treatment.discharge", stay, before, snapshot(stay, ADMISSION_FIELDS))
+    if stay.case.status == CaseStatus.RULED_OUT:  # not a case after all: only the bed is freed
+        return stay
     try:
         case_actions.set_outcome(actor, stay.case, outcome, on)
     except case_actions.CaseError as exc:
@@ -818,6 +823,8 @@ def end_home_care(actor: User | None, home_care: HomeCare, *, outcome: str, on: 
         raise TreatmentError(_("The outcome is recovered or died."), field="outcome")
     _check_day(on, "on", home.started_on)
     _end_home_care(actor, home, outcome, on)
+    if home.case.status == CaseStatus.RULED_OUT:
+        return home
     try:
         case_actions.set_outcome(actor, home.case, outcome, on)
     except case_actions.CaseError as exc:
