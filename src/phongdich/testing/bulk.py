@@ -18,11 +18,17 @@ CHUNK = 2000
 _counter = itertools.count()
 
 
+class RawJson(str):
+    """A JSON document already encoded: written as it is (no second json.dumps)."""
+
+    __slots__ = ()
+
+
 def _prep(field: models.Field[Any, Any], value: Any) -> Any:
     if value is None:
         return None
     if isinstance(field, models.JSONField):
-        return json.dumps(value, ensure_ascii=False)
+        return str(value) if isinstance(value, RawJson) else json.dumps(value, ensure_ascii=False)
     return field.get_db_prep_save(value, connection)
 
 
@@ -40,8 +46,9 @@ def _preparer(fields: Sequence[models.Field[Any, Any]]) -> Any:
         def prep_pg(values: Sequence[Any]) -> list[Any]:
             out = list(values)
             for i in json_at:
-                if out[i] is not None:
-                    out[i] = json.dumps(out[i], ensure_ascii=False)
+                value = out[i]
+                if value is not None:
+                    out[i] = str(value) if isinstance(value, RawJson) else json.dumps(value, ensure_ascii=False)
             return out
 
         return prep_pg

@@ -16,6 +16,7 @@ the whole file, COPY on PostgreSQL) and is tested to give exactly the same state
 from __future__ import annotations
 
 import datetime
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -515,10 +516,16 @@ def _write(
     sample_label, pool_label = Sample._meta.label, Pool._meta.label
     positives_ids: list[uuid.UUID] = []
     invalid_ids: list[uuid.UUID] = []
+    lab_id = lab.pk
+    afters: dict[tuple[str, Decimal | None], bulk.RawJson] = {}
     for row, tube in good:
         when = row.resulted_at or now
-        values = (tube.pk, TubeStatus.RESULTED, row.outcome, row.ct, when, actor_id, source, lab.pk, when)
-        after = {"outcome": row.outcome, "ct": str(row.ct) if row.ct is not None else None, "lab": str(lab.pk)}
+        values = (tube.pk, TubeStatus.RESULTED, row.outcome, row.ct, when, actor_id, source, lab_id, when)
+        key = (row.outcome, row.ct)
+        after = afters.get(key)
+        if after is None:
+            ct = str(row.ct) if row.ct is not None else None
+            after = afters[key] = bulk.RawJson(json.dumps({"outcome": row.outcome, "ct": ct, "lab": str(lab_id)}))
         if tube.kind == "sample":
             (sample_kept if tube.received else sample_updates).append(values[:-1] if tube.received else values)
             audit.append(_audit(actor_id, now, "sample.result", sample_label, tube.pk, after))
@@ -546,8 +553,8 @@ def _write(
         status = TubeStatus.POOL_POSITIVE if outcome == Outcome.POSITIVE else TubeStatus.POOL_INVALID
         member_status.append((pk, status, lab.pk))
         queued.append(_queued_row(_template(info, now), person_id, info[9:13], pool_id))
-        after = {"pool": str(pool_id), "status": status}
-        audit.append(_audit(actor_id, now, "sample.pool_result", sample_label, pk, after))
+        member_after = {"pool": str(pool_id), "status": status}
+        audit.append(_audit(actor_id, now, "sample.pool_result", sample_label, pk, member_after))
     # Invalid single samples: a re-test is queued.
     if invalid_ids:
         for part in _chunks(invalid_ids):
@@ -617,9 +624,7 @@ def _template(info: Sequence[Any], now: datetime.datetime) -> dict[str, Any]:
     }
 
 
-def _audit(
-    actor_id: Any, now: datetime.datetime, action: str, label: str, pk: Any, after: dict[str, Any]
-) -> dict[str, Any]:
+def _audit(actor_id: Any, now: datetime.datetime, action: str, label: str, pk: Any, after: Any) -> dict[str, Any]:
     return {
         "actor_id": actor_id,
         "at": now,
