@@ -284,3 +284,30 @@ def test_violations_api(officer, checkpoint, make_person, personas, outsider):
     assert [v["kind"] for v in client_for(officer).get(API + "/violations").json()] == ["dodging_checkpoint"]
     assert client_for(personas[Role.COMMUNE]).get(API + "/violations").json() == []
     assert len(client_for(outsider).get(API + "/violations").json()) == 1  # Sín Thầu, where the checkpoint is
+
+
+def test_status_lookup_by_declaration_qr_token(officer, checkpoint, tree):
+    from phongdich.declarations.actions import DeclarationData, submit_declaration
+    from phongdich.declarations.tokens import make_token
+
+    declaration, _ = submit_declaration(
+        DeclarationData(
+            kind="arrival_province",
+            full_name="Lò Văn Khai",
+            phone="+84912345678",
+            destination=tree.noong_bua,
+            id_number="110000009191",
+            origin_province=tree.lai_chau,
+        ),
+        client_uuid=uuid.uuid4(),
+    )
+    c = client_for(officer)
+    r = c.get(API + "/status", {"checkpoint_id": str(checkpoint.pk), "token": make_token(declaration.reference)})
+    assert r.status_code == 200, r.content
+    data = r.json()
+    assert data["declaration_id"] == str(declaration.pk) and data["declared_at"]
+    assert data["origin_code"] == "12" and data["destination_commune_code"] == "03124"
+    by_number = c.get(API + "/status", {"checkpoint_id": str(checkpoint.pk), "id_number": "110000009191"}).json()
+    assert by_number["declared_at"] and by_number["person_id"] == data["person_id"]
+    tampered = make_token(declaration.reference)[:-2] + "xx"
+    assert c.get(API + "/status", {"checkpoint_id": str(checkpoint.pk), "token": tampered}).status_code == 404

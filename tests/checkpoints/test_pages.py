@@ -139,3 +139,14 @@ def test_the_family_report_is_rate_limited(tree):
     n = Arrival.objects.count()
     assert c.post("/checkpoints/return/", _report(tree)).status_code == 429
     assert Arrival.objects.count() == n == 2
+
+
+def test_passages_and_violations_on_the_person_timeline(personas, checkpoint, make_person, tree):
+    p = make_person("Lò Văn Về")
+    passage, _ = actions.record_passage(None, checkpoint, p, outcome="let_through", destination_commune=tree.noong_bua)
+    actions.record_violation(None, "missing_declaration", passage=passage, note="không khai báo")
+    r = client_for(personas[Role.COMMUNE]).get(f"/people/{p.pk}/")
+    assert r.status_code == 200
+    assert "Chốt Sín Thầu" in r.text and "không khai báo" not in r.text  # the violation is at Sín Thầu
+    r = client_for(personas[Role.POLICE]).get(f"/people/{p.pk}/")
+    assert "Chốt Sín Thầu" in r.text and "không khai báo" in r.text

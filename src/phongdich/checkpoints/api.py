@@ -206,6 +206,7 @@ class StatusOut(Schema):
     meets_requirement: bool | None = Field(None, description="None when the rule set in force requires no test.")
     alert: bool
     declaration_id: uuid.UUID | None = None
+    declared_at: datetime.datetime | None = Field(None, description="The latest declaration in the last 3 days.")
     origin_code: str = ""
     destination_commune_code: str = ""
     vaccination: None = None
@@ -215,6 +216,8 @@ def status_out(person: Person, checkpoint: Checkpoint, declaration: Any = None) 
     s = status_for(person, province=checkpoint.province_id)
     req = s.requirement
     home = ", ".join(u.name for u in (person.commune, person.district) if u is not None)
+    if declaration is None:
+        declaration = queries.recent_declaration(person)
     origin = getattr(declaration, "origin_unit", None) or getattr(declaration, "origin_province", None)
     dest = getattr(declaration, "commune", None)
     return StatusOut(
@@ -240,6 +243,7 @@ def status_out(person: Person, checkpoint: Checkpoint, declaration: Any = None) 
         meets_requirement=s.meets_requirement,
         alert=s.alert,
         declaration_id=getattr(declaration, "pk", None),
+        declared_at=getattr(declaration, "declared_at", None),
         origin_code=origin.code if origin is not None else "",
         destination_commune_code=dest.code if dest is not None else "",
     )

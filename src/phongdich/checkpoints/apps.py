@@ -9,6 +9,9 @@ class CheckpointsConfig(AppConfig):
 
     def ready(self) -> None:
         from phongdich.checkpoints.actions import propose_vehicle_contacts
+        from phongdich.checkpoints.panels import checkpoint_events
+        from phongdich.people import timeline
         from phongdich.tracing.candidates import register_source
 
         register_source(propose_vehicle_contacts)
+        timeline.register(checkpoint_events)

@@ -42,6 +42,19 @@ def declaration_for(token: str) -> Any:
         return None
 
 
+def recent_declaration(person: Person, days: int = 3) -> Any:
+    """The person's latest declaration of the last ``days`` days (declarations app), or None."""
+    import datetime
+
+    from django.utils import timezone
+
+    try:
+        from phongdich.declarations.queries import latest_declarations
+    except ImportError:  # pragma: no cover - the app is built alongside
+        return None
+    return latest_declarations([person.pk], timezone.now() - datetime.timedelta(days=days)).get(person.pk)
+
+
 def lookup(*, id_number: str = "", token: str = "") -> tuple[Person | None, Any]:
     """(person, declaration) for a scanned QR token or a typed ID number."""
     if token:

@@ -127,6 +127,8 @@ def screen(request: HttpRequest, pk: Any) -> HttpResponse:
             "no_camera": _("The camera cannot be used here: type the ID number."),
             "token_offline": _("A QR code cannot be read offline: type the ID number."),
             "enter_id": _("Enter a 9- or 12-digit ID number."),
+            "declared": _("Declared"),
+            "not_declared": _("No recent declaration"),
             "online": _("Online"),
             "offline": _("Offline"),
         },

@@ -90,6 +90,7 @@
     if (s.in_quarantine) items.push("<li>" + esc(T.quarantine) + (s.quarantine_until ? " · " + esc(s.quarantine_until) : "") + "</li>");
     if (s.quarantine_requested) items.push("<li>" + esc(T.requested) + "</li>");
     if (!offline) {
+      items.push(s.declared_at ? "<li class='ok'>" + esc(T.declared) + " · " + esc(new Date(s.declared_at).toLocaleString("vi-VN")) + "</li>" : "<li class='warn'>" + esc(T.not_declared) + "</li>");
       if (s.meets_requirement === true) items.push("<li class='ok'>" + esc(T.meets) + "</li>");
       else if (s.meets_requirement === false) items.push("<li class='warn'>" + esc(T.fails) + " (RT-PCR " + s.required_pcr_hours + "h" + (s.required_antigen_hours ? ", antigen " + s.required_antigen_hours + "h" : "") + ")</li>");
       else items.push("<li class='muted'>" + esc(T.no_rule) + "</li>");
