@@ -388,3 +388,13 @@ def test_bulk_write_path_of_large_batches(make_person, camp, monkeypatch):
         None, bus, [camp], risk_group="arrival", day_one=D(2021, 8, 12), entered_on=D(2021, 8, 12)
     )
     assert not again.written and set(map(tuple, again.refused.values())) == {("active_placement",)}
+
+
+def test_released_early_does_not_await_again(outbreak, camp, personas):
+    from phongdich.core.roles import Role
+
+    placement, _ = actions.place_person(None, outbreak["binh"], camp, entered_on=ENTERED)
+    actions.release(None, placement, on=D(2021, 8, 12), early_reason="Wrongly listed as F1")
+    waiting = queries.awaiting(personas[Role.COMMUNE], today=D(2021, 8, 13))
+    assert outbreak["binh"].pk not in {a.person.pk for a in waiting}
+    assert outbreak["chi"].pk in {a.person.pk for a in waiting}

@@ -374,17 +374,14 @@ def _subjects(
         req = requests.get(person.pk)
         level = levels.get(person.pk)
         group, first = (req.risk_group, req.day_one) if req is not None else (risk_group, day_one)
-        if req is None and level is not None and (sched := schedule.from_level(level)) is not None:
-            pass
-        elif group is not None and first is not None:
-            if group in (RiskGroup.F1, RiskGroup.F2) and level is not None:
-                sched = schedule.from_level(level)
-            else:
-                book = book or RuleBook.load()
-                sched = schedule.for_arrival(book.on(first, person.province_id), first, group)
-                if sched is None:
-                    refused[person.pk] = ["no_arrival_rule"]
-                    continue
+        if level is not None and (req is None or req.risk_group in (RiskGroup.F1, RiskGroup.F2)):
+            sched = schedule.from_level(level)  # an F1/F2 follows its level's dates
+        if sched is None and group is not None and first is not None:
+            book = book or RuleBook.load()
+            sched = schedule.for_arrival(book.on(first, person.province_id), first, group)
+            if sched is None:
+                refused[person.pk] = ["no_arrival_rule"]
+                continue
         if sched is None:
             refused[person.pk] = ["no_reason"]
             continue

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -96,10 +96,13 @@ def awaiting(user: User, today: datetime.date | None = None, limit: int = 500) -
     today = today or timezone.localdate()
     placed = Placement.objects.filter(status=PlacementStatus.ACTIVE).values("person_id")
     f0 = Case.objects.filter(status=CaseStatus.CONFIRMED, outcome=Outcome.UNDER_TREATMENT).values("person_id")
+    # Placed for this exposure already (released early, escaped, or still in): not awaiting again.
+    served = Placement.objects.filter(person_id=OuterRef("person_id"), day_one__gte=OuterRef("exposed_on"))
     levels = (
         access.scope(user, PersonLevel.objects.all(), "person__")
         .filter(level__in=schedule.LEVEL_GROUPS, handling__in=schedule.QUARANTINE_HANDLINGS, handling_until__gt=today)
         .exclude(person_id__in=placed)
+        .exclude(Exists(served))
         .exclude(person_id__in=f0)
         .select_related("person", "rule_set")
         .order_by("exposed_on", "person_id")[:limit]
