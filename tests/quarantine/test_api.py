@@ -209,3 +209,32 @@ def test_facility_rooms_api_refusals(personas, camp):
     assert state() == before
     assert post(h, f"/facilities/{camp.pk}/rooms", {"name": "C1", "beds": 4, "sex": "F"}).status_code == 201
     assert Facility.objects.count() == 1
+
+
+def test_flag_room_and_cancel_request(personas, outsider, make_person, camp):
+    a1 = room(camp, "A1")
+    before = state()
+    assert post(token_client(personas[Role.STEERING]), f"/rooms/{a1.pk}/flag", {"reason": "F0"}).status_code == 403
+    assert post(token_client(outsider), f"/rooms/{a1.pk}/flag", {"reason": "F0"}).status_code == 404
+    assert post(token_client(personas[Role.FACILITY]), f"/rooms/{a1.pk}/flag", {"reason": " "}).status_code == 422
+    assert state() == before
+    assert (
+        post(token_client(personas[Role.FACILITY]), f"/rooms/{a1.pk}/flag", {"reason": "F0 in room"}).status_code == 200
+    )
+    a1.refresh_from_db()
+    assert a1.flagged_at is not None
+    arrival = make_person("Vàng A Chứ", sex="M")
+    c = token_client(personas[Role.COMMUNE])
+    req = post(c, "/requests", {"person_id": str(arrival.pk), "risk_group": "arrival", "day_one": "2021-08-12"}).json()
+    assert post(token_client(outsider), f"/requests/{req['id']}/cancel", {}).status_code == 404
+    assert post(c, f"/requests/{req['id']}/cancel", {}).json()["status"] == "cancelled"
+    assert post(c, f"/requests/{req['id']}/cancel", {}).status_code == 409
+
+
+def test_overview_figures(personas, outbreak, camp):
+    from phongdich.core.overview import figures_for
+
+    actions.place_person(None, outbreak["binh"], camp, entered_on=ENTERED)
+    mine = {f.url: f.value for f in figures_for(personas[Role.COMMUNE]) if f.url.startswith("/quarantine/")}
+    assert mine == {"/quarantine/": 1, "/quarantine/overdue/": 3}  # days 1, 7, 14 of 2021: all past, no sample
+    assert not [f for f in figures_for(personas[Role.LAB]) if "quarantine" in f.url]

@@ -6,7 +6,8 @@ Facilities (``FACILITY_MANAGE`` to change, ``QUARANTINE_VIEW`` to read; faciliti
 
 Placements (``QUARANTINE_EDIT`` to change; visible to the person's area and to the facility's area):
 - ``GET /awaiting``: F1/F2 whose level calls for quarantine and open requests, not yet placed.
-- ``POST /requests``: ask for an arrival to be placed (``client_uuid``: a resend answers 200).
+- ``POST /requests``: ask for an arrival to be placed (``client_uuid``: a resend answers 200);
+  ``POST /requests/{id}/cancel``.
 - ``POST /placements``: one person (home quarantine when the facility is the commune's home
   facility or ``home`` is true; a chosen room with ``overrides`` {rule: reason}).
 - ``POST /placements/bulk``: a busload: ``person_ids``, ``facility_ids``, optional ``risk_group``
@@ -436,6 +437,19 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Any:
     except actions.QuarantineError as exc:
         _raise(exc)
     return (201 if created else 200), req
+
+
+@router.post("/requests/{request_id}/cancel", response=RequestOut, summary="Cancel an open request")
+def cancel_request(request: HttpRequest, request_id: uuid.UUID) -> Any:
+    user = current_user(request)
+    access.require(user, Perm.QUARANTINE_EDIT)
+    req = queries.requests_in_scope(user).filter(pk=request_id).first()
+    if req is None:
+        raise Http404
+    try:
+        return actions.cancel_request(user, req)
+    except actions.QuarantineError as exc:
+        _raise(exc)
 
 
 def _facility_for_placement(user: Any, payload: PlacementIn, person: Any) -> Facility:
