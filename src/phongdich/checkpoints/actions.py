@@ -429,9 +429,16 @@ def _person_for(actor: User | None, item: SyncItem) -> Person:
     digits = "".join(ch for ch in item.id_number if ch.isdigit())
     if len(digits) not in (9, 12):
         raise CheckpointError(_("Enter a 9- or 12-digit ID number."), field="id_number")
-    name = (item.full_name or "").strip()
-    if not name:
+    if not (item.full_name or "").strip():
         raise CheckpointError(_("This ID number is not known: enter the person's name."), field="full_name")
+    from django.core.exceptions import ValidationError
+
+    from phongdich.people.validation import normalize_name
+
+    try:
+        name = normalize_name(item.full_name)
+    except ValidationError as exc:
+        raise CheckpointError(" ".join(exc.messages), field="full_name") from exc
     intake = intake_person(
         actor,
         PersonData(full_name=name, id_number=digits, unit=item.destination_commune),
