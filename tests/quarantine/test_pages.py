@@ -93,3 +93,28 @@ def test_facility_create_form(personas, tree):
     )
     assert r.status_code == 302
     assert client_for(personas[Role.COMMUNE]).get("/quarantine/facilities/new/").status_code == 403
+
+
+def test_pages_in_other_states(personas, outbreak, camp, tree, make_person):
+    c = client_for(personas[Role.HEALTH])
+    placement, _ = actions.place_person(None, outbreak["binh"], camp, entered_on=ENTERED)
+    actions.release(None, placement, on=outbreak["binh"].level.handling_until)
+    page = c.get(f"/quarantine/placements/{placement.pk}/").content.decode()
+    assert "1.040.000" in page or "1,040,000" in page  # the total at release
+    home = actions.home_facility_for(tree.noong_bua)
+    actions.place_person(None, outbreak["dung"], home, entered_on=ENTERED)
+    assert c.get(f"/quarantine/facilities/{home.pk}/").status_code == 200
+    assert c.get("/quarantine/placements/?status=all&q=Dung").status_code == 200
+    assert "Trường Cao đẳng" in c.get("/quarantine/").content.decode()
+    bus = [make_person(f"Khách {i}", sex="M") for i in range(9)]
+    for p in bus:
+        from phongdich.quarantine.models import RiskGroup
+
+        actions.request_placement(None, p, RiskGroup.ARRIVAL, day_one=ENTERED)
+    r = c.post(
+        "/quarantine/awaiting/",
+        {"person": [str(p.pk) for p in bus], "facility": [str(camp.pk)], "entered_on": "2021-08-10"},
+    )
+    assert r.status_code == 200 and "Khách" in r.content.decode()
+    assert not Placement.objects.filter(person__in=bus).exists()
+    assert c.get(f"/people/{outbreak['chi'].pk}/").status_code == 200  # the panel offers placement
