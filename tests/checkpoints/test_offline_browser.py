@@ -118,6 +118,15 @@ def test_a_passage_recorded_offline_syncs_once_and_reaches_the_commune(browser, 
     page.wait_for_function("document.getElementById('sync-info').textContent.includes('known 1')", timeout=15000)
     assert Passage.objects.count() == 1 and Arrival.objects.count() == 1
 
+    # The service worker keeps the screen: reloaded without a connection, it still opens.
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
+    page.reload()  # online: the service worker stores the page
+    page.wait_for_selector("#cp-screen")
+    context.set_offline(True)
+    page.reload()
+    assert page.inner_text("#cp-name") == "Chốt Sín Thầu"
+    context.set_offline(False)
+
     commune = browser.new_context()
     arrivals = sign_in(commune, live_server.url, "b_commune")
     arrivals.goto(f"{live_server.url}/checkpoints/arrivals/")
