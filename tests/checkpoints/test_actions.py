@@ -267,3 +267,28 @@ def test_a_family_report_matches_a_resident_of_the_commune_only(make_person, tre
     assert created and arrival.person == home and arrival.source == ArrivalSource.FAMILY
     elsewhere = actions.FamilyReport("Lò Văn Về", tree.him_lam, timezone.localdate(), id_number="110000005555")
     assert actions.report_return(elsewhere)[0].person is None
+
+
+def test_confirming_an_absent_citizen_home_ends_the_absence(make_person, checkpoint, tree, personas):
+    from phongdich.people.actions import set_residence
+    from phongdich.people.models import ResidenceStatus
+
+    p = make_person("Lò Văn Về", unit=tree.to1)
+    set_residence(
+        None, p, ResidenceStatus.TEMPORARILY_ABSENT, started_on=timezone.localdate() - datetime.timedelta(days=90)
+    )
+    elsewhere = make_person("Lò Văn Khác", unit=tree.to1)
+    set_residence(None, elsewhere, ResidenceStatus.TEMPORARILY_ABSENT)
+    home, _ = actions.record_passage(None, checkpoint, p, outcome="home_monitoring", destination_commune=tree.noong_bua)
+    away, _ = actions.record_passage(
+        None, checkpoint, elsewhere, outcome="let_through", destination_commune=tree.him_lam
+    )
+    p.refresh_from_db()
+    assert p.residence_status == ResidenceStatus.TEMPORARILY_ABSENT  # not before the commune confirms
+    actions.confirm_arrival(personas[Role.COMMUNE], home.arrival)
+    actions.confirm_arrival(personas[Role.HEALTH], away.arrival)
+    p.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert p.residence_status == ResidenceStatus.PERMANENT
+    assert p.residence_records.get(ended_on__isnull=True).started_on == home.arrival.arrived_on
+    assert elsewhere.residence_status == ResidenceStatus.TEMPORARILY_ABSENT  # went to another commune

@@ -675,7 +675,21 @@ def confirm_arrival(
         before,
         snapshot(arrival, ["status", "declaration_checked", "monitoring_arranged"]),
     )
+    _end_absence(actor, arrival)
     return arrival
+
+
+def _end_absence(actor: User | None, arrival: Arrival) -> None:
+    """A citizen on an absent list confirmed home in their own commune: the absent period ends (R-ABSENT)."""
+    from phongdich.people.actions import set_residence
+    from phongdich.people.models import ResidenceStatus
+
+    person = arrival.person
+    if person is None or person.commune_id != arrival.commune_id:
+        return
+    if person.residence_status != ResidenceStatus.TEMPORARILY_ABSENT:
+        return
+    set_residence(actor, person, ResidenceStatus.PERMANENT, started_on=arrival.arrived_on)
 
 
 @dataclass
