@@ -362,14 +362,18 @@ def test_release_under_5053_uses_the_f0_level_days(tree, monkeypatch):
     assert s.ct_min is None and not s.results_allow  # a positive never releases under 5053
 
 
-def test_a_ruled_out_patient_can_still_be_discharged(facilities, case):
+def test_ruling_out_the_case_ends_the_stay_and_frees_the_bed(facilities, case):
     from phongdich.cases import actions as case_actions
+    from phongdich.treatment.models import AdmissionEnd
 
     stay, _ = actions.admit(None, case, facilities.field, bed_kind="ordinary", on=DAY)
     case_actions.rule_out_case(None, case, "Dương tính giả")
-    with pytest.raises(TreatmentError):  # no new stay for a ruled-out case
+    stay.refresh_from_db()
+    assert stay.ended_by == AdmissionEnd.RULED_OUT and not stay.is_open
+    with pytest.raises(TreatmentError):  # the stay has ended: nothing to discharge or transfer
+        actions.discharge(None, stay, outcome="recovered", on=D(2021, 8, 12))
+    with pytest.raises(TreatmentError):
         actions.transfer(None, stay, facilities.centre, bed_kind="ordinary", on=DAY)
-    actions.discharge(None, stay, outcome="recovered", on=D(2021, 8, 12))
     case.refresh_from_db()
     assert case.status == "ruled_out" and case.outcome == Outcome.UNDER_TREATMENT
     assert bed_board(visible_facilities_all()).by_tier[1]["ordinary"].taken == 0

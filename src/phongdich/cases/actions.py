@@ -20,7 +20,8 @@ will call it for positive results). In one transaction it:
    (``tracing.investigations.open_investigation``) and re-syncs the investigations of other
    cases whose contacts moved to this one.
 
-``rule_out_case`` and ``update_case`` call the level engine the same way.
+``rule_out_case`` and ``update_case`` call the level engine the same way. Other modules react
+through ``cases.events`` (confirmed; closed = ruled out or given an outcome), in the same transaction.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from phongdich.cases import events
 from phongdich.cases.models import (
     Case,
     CaseCounter,
@@ -378,6 +380,7 @@ def _create_case(actor: User | None, person: Person, **fields: Any) -> tuple[Cas
     tracing_levels.on_case_confirmed(case)
     investigation = investigations.open_investigation(actor, case)
     investigations.sync_for_persons(investigations.persons_near(case), skip=investigation.pk)
+    events.confirmed(actor, case)
     return case, True
 
 
@@ -400,6 +403,7 @@ def rule_out_case(actor: User | None, case: Case, reason: str) -> Case:
     investigations.close_for_case(actor, case, _("Case ruled out: %(reason)s") % {"reason": case.ruled_out_reason})
     tracing_levels.on_case_ruled_out(case)
     investigations.sync_for_persons(touched | investigations.persons_near(case))
+    events.closed(actor, case)
     return case
 
 
@@ -428,6 +432,8 @@ def set_outcome(actor: User | None, case: Case, outcome: str, date: datetime.dat
     case.outcome_date = date
     case.save(update_fields=["outcome", "outcome_date", "updated_at"])
     record_change(actor, "case.outcome", case, before, snapshot(case, CASE_FIELDS))
+    if outcome != Outcome.UNDER_TREATMENT:
+        events.closed(actor, case)
     return case
 
 

@@ -834,3 +834,11 @@ def end_as_f0(actor: User | None, placement: Placement, *, on: datetime.date) ->
     if placement.room is not None:
         flag_room(actor, placement.room, _("Someone in the room became F0 on %(date)s.") % {"date": f"{on:%d/%m/%Y}"})
     return _end(actor, placement, PlacementStatus.ENDED, on, _("Became F0"))
+
+
+def end_stay_of_new_f0(actor: User | None, case: Case) -> None:
+    """``cases.events.confirmed`` listener: a person in quarantine became F0: the stay ends (treatment
+    takes over) and their room is flagged, as the officer's "became F0" would."""
+    placement = Placement.objects.filter(person_id=case.person_id, status=PlacementStatus.ACTIVE).first()
+    if placement is not None:
+        end_as_f0(actor, placement, on=max(case.confirmed_on, placement.entered_on))

@@ -8,6 +8,7 @@ class QuarantineConfig(AppConfig):
     verbose_name = _("Quarantine and isolation")
 
     def ready(self) -> None:
+        from phongdich.cases import events
         from phongdich.community import watch
         from phongdich.core import overview
         from phongdich.people import panels, timeline
@@ -22,3 +23,6 @@ class QuarantineConfig(AppConfig):
         panels.register(person_quarantine)
         timeline.register(quarantine_events)
         watch.register(home_quarantine_watch)
+        from phongdich.quarantine.actions import end_stay_of_new_f0
+
+        events.on_confirmed(end_stay_of_new_f0)

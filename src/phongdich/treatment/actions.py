@@ -599,8 +599,8 @@ def discharge(
 ) -> Admission:
     """End a stay with the case's outcome (recovered or died, with the date): frees the bed.
 
-    A stay whose case was ruled out (or given an outcome on the case page) stays open until it is
-    discharged here; a ruled-out case keeps no outcome, only the bed is freed."""
+    A case ruled out or given its outcome on the cases side closes its stay by itself
+    (``close_for_case``); a stay of a case ruled out meanwhile only frees the bed here."""
     stay = Admission.objects.select_for_update().select_related("case").get(pk=admission.pk)
     if not stay.is_open:
         raise TreatmentError(_("This stay has ended."), 409)
@@ -830,3 +830,32 @@ def end_home_care(actor: User | None, home_care: HomeCare, *, outcome: str, on: 
     except case_actions.CaseError as exc:
         raise _from_case_error(exc) from exc
     return home
+
+
+# The case closed on the cases side ---------------------------------------------------------
+
+_CLOSING = {
+    Outcome.RECOVERED: (AdmissionEnd.RECOVERED, HomeCareStatus.RECOVERED),
+    Outcome.DIED: (AdmissionEnd.DIED, HomeCareStatus.DIED),
+}
+
+
+def close_for_case(actor: User | None, case: Case) -> None:
+    """``cases.events.closed`` listener: the case was ruled out or given its outcome elsewhere (the
+    case page, the API): its open stay ends (freeing the bed) and its home care ends, on that day.
+
+    Nothing to do when the outcome was set from here (discharge closes the stay first)."""
+    if case.status == CaseStatus.RULED_OUT:
+        stay_end, home_end, day = AdmissionEnd.RULED_OUT, HomeCareStatus.RULED_OUT, case.ruled_out_on
+    elif case.outcome in _CLOSING:
+        (stay_end, home_end), day = _CLOSING[Outcome(case.outcome)], case.outcome_date
+    else:
+        return
+    day = day or timezone.localdate()
+    for stay in Admission.objects.select_for_update().filter(case=case, ended_on__isnull=True):
+        before = snapshot(stay, ADMISSION_FIELDS)
+        stay.ended_on, stay.ended_by = max(day, stay.admitted_on), stay_end
+        stay.save(update_fields=["ended_on", "ended_by"])
+        record_change(actor, "treatment.close_for_case", stay, before, snapshot(stay, ADMISSION_FIELDS))
+    for home in HomeCare.objects.select_for_update().filter(case=case, status=HomeCareStatus.ACTIVE):
+        _end_home_care(actor, home, home_end, max(day, home.started_on))

@@ -8,6 +8,7 @@ class TreatmentConfig(AppConfig):
     verbose_name = _("Treatment")
 
     def ready(self) -> None:
+        from phongdich.cases import events
         from phongdich.community import watch
         from phongdich.core import overview
         from phongdich.people import panels, timeline
@@ -17,3 +18,6 @@ class TreatmentConfig(AppConfig):
         panels.register(person_treatment)
         timeline.register(treatment_events)
         watch.register(home_care_watch)
+        from phongdich.treatment.actions import close_for_case
+
+        events.on_closed(close_for_case)

@@ -114,6 +114,7 @@ class AdmissionEnd(models.TextChoices):
     TRANSFERRED = "transferred", _("Transferred")
     RECOVERED = "recovered", _("Recovered, discharged")
     DIED = "died", _("Died")
+    RULED_OUT = "ruled_out", _("Not a case (ruled out)")
 
 
 class TransferDirection(models.TextChoices):
@@ -216,6 +217,7 @@ class HomeCareStatus(models.TextChoices):
     ESCALATED = "escalated", _("Moved to a facility")
     RECOVERED = "recovered", _("Recovered")
     DIED = "died", _("Died")
+    RULED_OUT = "ruled_out", _("Not a case (ruled out)")
 
 
 class HomeCare(UnitScoped):
