@@ -10,12 +10,19 @@ The per-row meaning is exactly that of ``actions.intake_person`` followed by
 work is done in bulk so that 100,000 rows import in seconds:
 
 1. parse and validate every row in Python (no query per row);
-2. load, in chunks, the active persons with the file's ID numbers and those with the file's
-   names and birth dates, and their open residence records;
+2. load the active persons with the file's ID numbers and those with the file's names and
+   birth dates, and their open residence records: chunk by chunk, while the next rows are
+   being validated (_Loader);
 3. run the matching rules of ``people.matching`` row by row in memory (rows earlier in the
    file are seen by later ones, as they would be one by one);
-4. write everything in one transaction: new persons, filled-in fields, closed and new
-   residence records, duplicate-review pairs, audit rows (PostgreSQL: COPY).
+4. write everything in one transaction (PostgreSQL: COPY): the persons each chunk of rows
+   created, with their residence records and audit rows, while the next chunk is planned;
+   then the filled-in fields and new statuses of known persons, their closed and new
+   residence records, duplicate-review pairs and their audit rows.
+
+On PostgreSQL the database work of steps 2 and 4 runs in a thread (absent_worker.DbWorker) on
+the same connection, so that the server (index maintenance, foreign-key checks) and Python
+work at the same time; the cyclic garbage collector is off meanwhile (see _no_cyclic_gc).
 
 Audit: one ``absent_upload.import`` row for the upload (with its counts), one
 ``person.create`` row per new person (its snapshot already says "temporarily absent"), one
