@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 import pytest
@@ -202,3 +203,21 @@ def test_timeline_and_overview(personas, make_person, lab, tree):
         username="t_far_o", password="x-pw-12345", role=Role.HEALTH_STATION, unit=tree.sin_thau
     )
     assert next(iter(overview_figures(far))).value == 0
+
+
+def test_campaign_edit_on_the_web(personas, tree):
+    campaign, _ = actions.create_campaign(
+        None, name="Đợt 1", unit=tree.noong_bua, starts_on=datetime.date(2021, 8, 1), target_population=100
+    )
+    url = reverse("testing:campaign", args=[campaign.pk])
+    body = {"name": "Đợt 1", "target_population": "250", "status": "closed", "sites": "Nhà văn hóa"}
+    before = state()
+    assert client_for(personas[Role.COMMUNE]).post(url, body).status_code == 403
+    assert client_for(personas[Role.COMMUNE]).get(url).status_code == 200
+    assert state() == before
+    r = client_for(personas[Role.HEALTH]).post(url, body)
+    assert r.status_code == 302
+    campaign.refresh_from_db()
+    assert (campaign.target_population, campaign.status, campaign.sites) == (250, "closed", ["Nhà văn hóa"])
+    bad = client_for(personas[Role.HEALTH]).post(url, body | {"ends_on": "2021-07-01"})
+    assert bad.status_code == 200

@@ -96,3 +96,13 @@ class LabForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=32)
     name = forms.CharField(label=_("Name"), max_length=200)
     daily_capacity = forms.IntegerField(label=_("Tests per day"), min_value=0, max_value=1_000_000, initial=0)
+
+
+class CampaignEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    target_population = forms.IntegerField(label=_("Target population"), min_value=0)
+    ends_on = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    status = forms.ChoiceField(label=_("Status"), choices=Campaign.Status.choices)
+    sites = forms.CharField(
+        label=_("Testing sites"), required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=_("One per line.")
+    )

@@ -21,7 +21,15 @@ from phongdich.core.roles import Perm
 from phongdich.geo.models import AdminUnit
 from phongdich.people.queries import active_people, search_people, units_in_scope
 from phongdich.testing import actions, imports, queries, results
-from phongdich.testing.forms import CampaignForm, ImportForm, LabForm, RejectForm, ResultForm, TakingForm
+from phongdich.testing.forms import (
+    CampaignEditForm,
+    CampaignForm,
+    ImportForm,
+    LabForm,
+    RejectForm,
+    ResultForm,
+    TakingForm,
+)
 from phongdich.testing.models import Campaign, CaseProposal, Outcome, ResultImport, ResultSource, TubeStatus
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -391,13 +399,35 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def campaign(request: HttpRequest, pk: Any) -> HttpResponse:
     user = current_user(request)
-    obj = access.get_for_user(
-        user, queries.campaigns_in_scope(user).select_related("commune", "village"), Perm.TEST_VIEW, pk=pk
-    )
-    return render(request, "testing/campaign.html", {"campaign": obj, "progress": queries.campaign_progress(obj)})
+    perm = Perm.LAB_MANAGE if request.method == "POST" else Perm.TEST_VIEW
+    obj = access.get_for_user(user, queries.campaigns_in_scope(user).select_related("commune", "village"), perm, pk=pk)
+    initial = {
+        "name": obj.name,
+        "target_population": obj.target_population,
+        "ends_on": obj.ends_on,
+        "status": obj.status,
+        "sites": "\n".join(obj.sites or []),
+    }
+    form = CampaignEditForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        changes = {**d, "sites": (d.get("sites") or "").splitlines()}
+        try:
+            actions.update_campaign(user, obj, changes)
+        except actions.TestingError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Campaign updated."))
+            return redirect("testing:campaign", obj.pk)
+    context = {
+        "campaign": obj,
+        "progress": queries.campaign_progress(obj),
+        "form": form if user.can(Perm.LAB_MANAGE) else None,
+    }
+    return render(request, "testing/campaign.html", context)
 
 
 @login_required
