@@ -42,7 +42,17 @@ RESULTS = ROOT / "benchmarks" / "results"
 SCRATCH_DB = "phongdich_bench"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 SEED = 2021
-ALL_PARTS = ("demo", "search", "absent", "tracing", "testing", "quarantine")
+ALL_PARTS = (
+    "demo",
+    "search",
+    "absent",
+    "tracing",
+    "testing",
+    "quarantine",
+    "checkpoints",
+    "checkins",
+    "declarations_http",
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -595,7 +605,13 @@ def main() -> int:
             payload = header("tracing", params | {"contacts": args.contacts}) | {"result": result}
             print("wrote", write_result("tracing", payload, out))
         # Issue 4: each area's module returns (result name, params, result); see its docstring.
-        for part, module in (("testing", "benchmarks.testing"), ("quarantine", "benchmarks.quarantine")):
+        for part, module in (
+            ("testing", "benchmarks.testing"),
+            ("quarantine", "benchmarks.quarantine"),
+            ("checkpoints", "benchmarks.checkpoints"),  # issue 5: status lookup at the checkpoint
+            ("checkins", "benchmarks.declarations"),  # issue 5: candidates from 10,000,000 check-ins
+            ("declarations_http", "benchmarks.arrivals_http"),  # issue 5: submissions over HTTP vs a minimal view
+        ):
             if part in parts:
                 sys.path.insert(0, str(ROOT))
                 name, extra, result = importlib.import_module(module).run(province())
