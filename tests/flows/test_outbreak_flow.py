@@ -68,6 +68,7 @@ def test_a_checkpoint_sample_to_discharge_while_the_contacts_are_quarantined(
             "test_kind": "rt_pcr",
             "place_kind": "checkpoint",
             "place_name": "Chốt Si Pa Phìn",
+            "lab_id": lab["id"],  # the provincial lab, chosen by a district-level officer
             "taken_at": "2021-08-09T01:30:00Z",
         },
     )

@@ -447,7 +447,13 @@ def _lab(request: HttpRequest, lab_id: uuid.UUID | None, perm: Perm, field: str 
     if lab_id is None:
         return None
     user = current_user(request)
-    return access.get_for_user(user, queries.labs_in_scope(user), perm, pk=lab_id)
+    access.require(user, perm)
+    # The province's laboratories serve its districts and communes: labs_in_scope is the whole
+    # province, not the user's unit (scoping it again would hide the provincial lab from a district).
+    lab = queries.labs_in_scope(user).filter(pk=lab_id).first()
+    if lab is None:
+        raise Http404(_("Not found."))
+    return lab
 
 
 def _campaign(request: HttpRequest, campaign_id: uuid.UUID | None, perm: Perm) -> Campaign | None:
