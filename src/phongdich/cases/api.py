@@ -77,7 +77,7 @@ def resolve_unit(user: Any, field: str, unit_id: int | None, unit_code: str | No
 # Schemas -------------------------------------------------------------------------------
 
 
-class UnitRef(Schema):
+class CaseUnitRef(Schema):
     id: int
     code: str
     name: str
@@ -187,10 +187,10 @@ class CaseOut(Schema):
     ruled_out_reason: str
     cluster: ClusterRef | None
     rule_set: RuleSetRef | None
-    province: UnitRef | None
-    district: UnitRef | None
-    commune: UnitRef | None
-    village: UnitRef | None
+    province: CaseUnitRef | None
+    district: CaseUnitRef | None
+    commune: CaseUnitRef | None
+    village: CaseUnitRef | None
     investigation_id: uuid.UUID | None
     levels: LevelCounts | None = Field(None, description="F1–F3 derived from this case (detail only).")
     created_at: datetime.datetime
@@ -243,10 +243,10 @@ class ClusterOut(Schema):
     first_date: datetime.date | None
     status: str
     description: str
-    province: UnitRef | None
-    district: UnitRef | None
-    commune: UnitRef | None
-    village: UnitRef | None
+    province: CaseUnitRef | None
+    district: CaseUnitRef | None
+    commune: CaseUnitRef | None
+    village: CaseUnitRef | None
     counts: ClusterCounts | None = Field(None, description="Detail only.")
     created_at: datetime.datetime
 
@@ -254,10 +254,10 @@ class ClusterOut(Schema):
 # Output --------------------------------------------------------------------------------
 
 
-def unit_ref(unit: AdminUnit | None) -> UnitRef | None:
+def unit_ref(unit: AdminUnit | None) -> CaseUnitRef | None:
     if unit is None:
         return None
-    return UnitRef(id=unit.pk, code=unit.code, name=unit.name, level=unit.level)
+    return CaseUnitRef(id=unit.pk, code=unit.code, name=unit.name, level=unit.level)
 
 
 def case_out(case: Case, *, detail: bool = False) -> CaseOut:

@@ -86,7 +86,7 @@ class ReportOut(Schema):
     candidate_status: str = Field(description="pending, confirmed, rejected, no_case (no linked case) or none.")
 
 
-class ListFilters(Schema):
+class ExposureListFilters(Schema):
     state: str | None = Field(None, description="active, draft or withdrawn")
 
 
@@ -132,7 +132,7 @@ def public_list(request: HttpRequest, filters: Query[PublicFilters]) -> list[dic
 
 
 @router.get("", response=list[SiteOut], summary="Exposure sites in your area")
-def site_list(request: HttpRequest, filters: Query[ListFilters]) -> list[dict[str, Any]]:
+def site_list(request: HttpRequest, filters: Query[ExposureListFilters]) -> list[dict[str, Any]]:
     user = current_user(request)
     access.require(user, Perm.CASE_VIEW)
     qs = exposure.sites_in_scope(user)

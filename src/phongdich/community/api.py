@@ -130,7 +130,7 @@ def _check_client_uuid(model: Any, in_scope: Any, client_uuid: uuid.UUID | None)
 # Schemas -------------------------------------------------------------------------------
 
 
-class UnitRef(Schema):
+class CommunityUnitRef(Schema):
     id: int
     code: str
     name: str
@@ -141,7 +141,7 @@ class HouseholdRef(Schema):
     code: str
 
 
-class MemberOut(Schema):
+class CommunityMemberOut(Schema):
     id: uuid.UUID
     full_name: str
     position: str
@@ -151,17 +151,17 @@ class MemberOut(Schema):
     households: list[HouseholdRef]
 
 
-class TeamOut(Schema):
+class CommunityTeamOut(Schema):
     id: uuid.UUID
     name: str
     active: bool
-    village: UnitRef | None
-    commune: UnitRef | None
-    members: list[MemberOut]
+    village: CommunityUnitRef | None
+    commune: CommunityUnitRef | None
+    members: list[CommunityMemberOut]
     created_at: datetime.datetime
 
 
-class TeamIn(Schema):
+class CommunityTeamIn(Schema):
     client_uuid: uuid.UUID | None = Field(None, description="A resend returns the first team.")
     name: str = Field(..., min_length=1, max_length=120)
     village_id: int | None = Field(None, description="The team's village (or give village_code).")
@@ -169,12 +169,12 @@ class TeamIn(Schema):
     active: bool = True
 
 
-class TeamPatch(Schema):
+class CommunityTeamPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
     active: bool | None = None
 
 
-class MemberIn(Schema):
+class CommunityMemberIn(Schema):
     client_uuid: uuid.UUID | None = None
     full_name: str = Field(..., min_length=1, max_length=120)
     position: Position
@@ -216,13 +216,13 @@ class WatchOut(Schema):
 class TeamCountsOut(Schema):
     team_id: uuid.UUID
     team_name: str
-    village: UnitRef | None
+    village: CommunityUnitRef | None
     watched: int
     due_today: int
     overdue: int
 
 
-class OverdueOut(Schema):
+class CommunityOverdueOut(Schema):
     on: datetime.date
     teams: list[TeamCountsOut]
     items: list[WatchRowOut]
@@ -242,7 +242,7 @@ class EntryOut(Schema):
     id: uuid.UUID
     person_id: uuid.UUID
     person_name: str | None
-    village: UnitRef | None
+    village: CommunityUnitRef | None
     reason: str
     note: str
     starts_on: datetime.date
@@ -280,7 +280,7 @@ class VisitOut(Schema):
     handled_note: str
 
 
-class BulkIn(Schema):
+class CommunityBulkIn(Schema):
     visits: list[VisitIn] = Field(..., min_length=1, max_length=MAX_BULK)
 
 
@@ -319,7 +319,7 @@ class GroupOut(Schema):
     id: uuid.UUID
     name: str
     active: bool
-    village: UnitRef | None
+    village: CommunityUnitRef | None
     leader_id: uuid.UUID | None
     households: list[HouseholdRef]
 
@@ -327,12 +327,12 @@ class GroupOut(Schema):
 # Output --------------------------------------------------------------------------------
 
 
-def unit_ref(unit: AdminUnit | None) -> UnitRef | None:
-    return None if unit is None else UnitRef(id=unit.pk, code=unit.code, name=unit.name)
+def unit_ref(unit: AdminUnit | None) -> CommunityUnitRef | None:
+    return None if unit is None else CommunityUnitRef(id=unit.pk, code=unit.code, name=unit.name)
 
 
-def member_out(m: CommunityMember) -> MemberOut:
-    return MemberOut(
+def member_out(m: CommunityMember) -> CommunityMemberOut:
+    return CommunityMemberOut(
         id=m.pk,
         full_name=m.full_name,
         position=m.position,
@@ -348,8 +348,8 @@ def _team_members(team: CommunityTeam) -> list[CommunityMember]:
     return list(team.members.prefetch_related(Prefetch("assignments", queryset=assignments)))
 
 
-def team_out(team: CommunityTeam, *, detail: bool = True) -> TeamOut:
-    return TeamOut(
+def team_out(team: CommunityTeam, *, detail: bool = True) -> CommunityTeamOut:
+    return CommunityTeamOut(
         id=team.pk,
         name=team.name,
         active=team.active,
@@ -432,7 +432,7 @@ def group_out(g: HouseholdGroup) -> GroupOut:
 # Teams ---------------------------------------------------------------------------------
 
 
-@router.get("/teams", response=list[TeamOut], summary="Community teams in your area")
+@router.get("/teams", response=list[CommunityTeamOut], summary="Community teams in your area")
 def list_teams(
     request: HttpRequest,
     village_id: int | None = None,
@@ -450,8 +450,8 @@ def list_teams(
     return [team_out(t) for t in qs[offset : offset + limit]]
 
 
-@router.post("/teams", response={200: TeamOut, 201: TeamOut}, summary="Create a team of a village")
-def create_team(request: HttpRequest, payload: TeamIn) -> tuple[int, Any]:
+@router.post("/teams", response={200: CommunityTeamOut, 201: CommunityTeamOut}, summary="Create a team of a village")
+def create_team(request: HttpRequest, payload: CommunityTeamIn) -> tuple[int, Any]:
     user = current_user(request)
     access.require(user, Perm.COMMUNITY_MANAGE)
     first = _check_client_uuid(CommunityTeam, queries.teams_in_scope(user), payload.client_uuid)
@@ -468,13 +468,13 @@ def create_team(request: HttpRequest, payload: TeamIn) -> tuple[int, Any]:
     return (201 if created else 200), team_out(queries.teams_in_scope(user).get(pk=team.pk))
 
 
-@router.get("/teams/{team_id}", response=TeamOut, summary="A team with its members and households")
+@router.get("/teams/{team_id}", response=CommunityTeamOut, summary="A team with its members and households")
 def get_team(request: HttpRequest, team_id: uuid.UUID) -> Any:
     return team_out(_team(request, team_id, Perm.COMMUNITY_VIEW))
 
 
-@router.patch("/teams/{team_id}", response=TeamOut, summary="Rename or (de)activate a team")
-def update_team(request: HttpRequest, team_id: uuid.UUID, payload: TeamPatch) -> Any:
+@router.patch("/teams/{team_id}", response=CommunityTeamOut, summary="Rename or (de)activate a team")
+def update_team(request: HttpRequest, team_id: uuid.UUID, payload: CommunityTeamPatch) -> Any:
     team = _team(request, team_id, Perm.COMMUNITY_MANAGE)
     try:
         actions.update_team(current_user(request), team, name=payload.name, active=payload.active)
@@ -483,8 +483,10 @@ def update_team(request: HttpRequest, team_id: uuid.UUID, payload: TeamPatch) ->
     return team_out(team)
 
 
-@router.post("/teams/{team_id}/members", response={200: MemberOut, 201: MemberOut}, summary="Add a member")
-def add_member(request: HttpRequest, team_id: uuid.UUID, payload: MemberIn) -> tuple[int, Any]:
+@router.post(
+    "/teams/{team_id}/members", response={200: CommunityMemberOut, 201: CommunityMemberOut}, summary="Add a member"
+)
+def add_member(request: HttpRequest, team_id: uuid.UUID, payload: CommunityMemberIn) -> tuple[int, Any]:
     user = current_user(request)
     team = _team(request, team_id, Perm.COMMUNITY_MANAGE)
     first = _check_client_uuid(CommunityMember, queries.members_in_scope(user), payload.client_uuid)
@@ -521,7 +523,7 @@ def remove_member(request: HttpRequest, team_id: uuid.UUID, member_id: uuid.UUID
     return 204, None
 
 
-@router.post("/teams/{team_id}/assignments", response=TeamOut, summary="A member watches households")
+@router.post("/teams/{team_id}/assignments", response=CommunityTeamOut, summary="A member watches households")
 def assign(request: HttpRequest, team_id: uuid.UUID, payload: AssignIn) -> Any:
     user = current_user(request)
     team = _team(request, team_id, Perm.COMMUNITY_MANAGE)
@@ -566,7 +568,7 @@ def team_watch(request: HttpRequest, team_id: uuid.UUID, on: datetime.date | Non
     )
 
 
-@router.get("/overdue", response=OverdueOut, summary="Overdue visits in your area, per team and per person")
+@router.get("/overdue", response=CommunityOverdueOut, summary="Overdue visits in your area, per team and per person")
 def overdue(request: HttpRequest, on: datetime.date | None = None, village_id: int | None = None) -> Any:
     user = current_user(request)
     access.require(user, Perm.COMMUNITY_VIEW)
@@ -578,7 +580,7 @@ def overdue(request: HttpRequest, on: datetime.date | None = None, village_id: i
     names = _shows_names(user)
     if names and rows:
         record_access(user, user.unit or counts[0].team, "api", f"overdue visits: {len(rows)} people")
-    return OverdueOut(
+    return CommunityOverdueOut(
         on=day,
         teams=[
             TeamCountsOut(
@@ -707,7 +709,7 @@ def _message(exc: Exception) -> tuple[str, str]:
 
 
 @router.post("/visits/bulk", response=BulkOut, summary="Submit a phone's queued visits (each with a client_uuid)")
-def bulk_visits(request: HttpRequest, payload: BulkIn) -> Any:
+def bulk_visits(request: HttpRequest, payload: CommunityBulkIn) -> Any:
     user = current_user(request)
     access.require(user, Perm.COMMUNITY_VISIT)
     if any(v.client_uuid is None for v in payload.visits):

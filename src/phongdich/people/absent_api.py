@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 router = Router(tags=["absent-citizen lists"])
 
 
-class UnitOut(Schema):
+class AbsentUnitOut(Schema):
     id: int
     version: str
     level: str
@@ -45,7 +45,7 @@ class UnitOut(Schema):
     name: str
 
 
-class RowErrorOut(Schema):
+class AbsentRowErrorOut(Schema):
     row: int | None
     column: str
     field: str
@@ -55,7 +55,7 @@ class RowErrorOut(Schema):
 
 class UploadOut(Schema):
     id: uuid.UUID
-    unit: UnitOut
+    unit: AbsentUnitOut
     filename: str
     status: str
     status_label: str
@@ -66,12 +66,12 @@ class UploadOut(Schema):
     unchanged_count: int
     error_count: int
     already_uploaded: bool = False
-    errors: list[RowErrorOut]
+    errors: list[AbsentRowErrorOut]
 
 
 class UploadSummaryOut(Schema):
     id: uuid.UUID
-    unit: UnitOut
+    unit: AbsentUnitOut
     filename: str
     status: str
     created_at: datetime.datetime
@@ -98,8 +98,8 @@ class AbsentPersonOut(Schema):
     commune: str | None
     village: str | None
     temp_address: str
-    temp_province: UnitOut | None
-    temp_commune: UnitOut | None
+    temp_province: AbsentUnitOut | None
+    temp_commune: AbsentUnitOut | None
     workplace: str
     since: datetime.date | None
 

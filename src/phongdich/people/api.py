@@ -162,7 +162,7 @@ class PersonPatch(PersonFields):
         return None if v is None else _django(normalize_name, v)
 
 
-class UnitRef(Schema):
+class PersonUnitRef(Schema):
     id: int
     code: str
     name: str
@@ -183,10 +183,10 @@ class PersonOut(Schema):
     sex: str
     phone: str
     address: str
-    province: UnitRef | None
-    district: UnitRef | None
-    commune: UnitRef | None
-    village: UnitRef | None
+    province: PersonUnitRef | None
+    district: PersonUnitRef | None
+    commune: PersonUnitRef | None
+    village: PersonUnitRef | None
     household: HouseholdRef | None
     household_role: str
     ethnicity: str
@@ -224,8 +224,8 @@ class ResidenceOut(Schema):
     started_on: datetime.date | None
     ended_on: datetime.date | None
     temp_address: str
-    temp_province: UnitRef | None
-    temp_commune: UnitRef | None
+    temp_province: PersonUnitRef | None
+    temp_commune: PersonUnitRef | None
     workplace: str
     phone: str
     source: str
@@ -238,7 +238,7 @@ class PairSide(Schema):
     full_name: str | None
     birth_date: datetime.date | None
     birth_year: int | None
-    commune: UnitRef | None
+    commune: PersonUnitRef | None
 
 
 class DuplicateOut(Schema):
@@ -271,10 +271,10 @@ class ErrorOut(Schema):
 # Output -------------------------------------------------------------------------------
 
 
-def _unit(unit: AdminUnit | None) -> UnitRef | None:
+def _unit(unit: AdminUnit | None) -> PersonUnitRef | None:
     if unit is None:
         return None
-    return UnitRef(id=unit.pk, code=unit.code, name=unit.name, level=unit.level)
+    return PersonUnitRef(id=unit.pk, code=unit.code, name=unit.name, level=unit.level)
 
 
 def _person_out(user: Any, p: Person) -> PersonOut:

@@ -60,7 +60,7 @@ class LevelQuery(Schema):
     date: datetime.date | None = None
 
 
-class LevelOut(Schema):
+class RiskLevelOut(Schema):
     unit_id: int
     date: datetime.date
     level: str | None
@@ -97,14 +97,14 @@ def list_areas(request: HttpRequest, filters: Query[ListQuery]) -> list[RiskArea
     return [_out(a) for a in qs.select_related("unit")[:2000]]
 
 
-@router.get("/level", response=LevelOut, summary="The risk level of a unit on a date")
-def level_of(request: HttpRequest, q: Query[LevelQuery]) -> LevelOut:
+@router.get("/level", response=RiskLevelOut, summary="The risk level of a unit on a date")
+def level_of(request: HttpRequest, q: Query[LevelQuery]) -> RiskLevelOut:
     require_view(current_user(request))
     unit = AdminUnit.objects.filter(pk=q.unit_id).first()
     if unit is None:
         raise Http404(_("Not found."))
     day = q.date or timezone.localdate()
-    return LevelOut(unit_id=unit.pk, date=day, level=risk.risk_level_of(unit, day))
+    return RiskLevelOut(unit_id=unit.pk, date=day, level=risk.risk_level_of(unit, day))
 
 
 @router.post("", response={201: RiskAreaOut}, summary="List an area as high-risk")

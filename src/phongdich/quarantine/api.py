@@ -192,7 +192,7 @@ class PlacementIn(Schema):
     day_one: datetime.date | None = None
 
 
-class BulkIn(Schema):
+class QuarantineBulkIn(Schema):
     person_ids: list[uuid.UUID] = Field(..., min_length=1, max_length=actions.MAX_BULK)
     facility_ids: list[uuid.UUID] = Field(..., min_length=1, max_length=50)
     entered_on: datetime.date | None = None
@@ -230,7 +230,7 @@ class PlacementOut(Schema):
         return obj.cost_on(timezone.localdate())
 
 
-class BulkOut(Schema):
+class QuarantineBulkOut(Schema):
     written: bool
     placed: int
     placements: list[PlacementOut]
@@ -275,7 +275,7 @@ class DateIn(Schema):
     on: datetime.date
 
 
-class OverdueOut(Schema):
+class QuarantineOverdueOut(Schema):
     placement_id: uuid.UUID
     person_id: uuid.UUID
     facility_id: uuid.UUID
@@ -508,10 +508,10 @@ def create_placement(request: HttpRequest, payload: PlacementIn) -> Any:
 
 @router.post(
     "/placements/bulk",
-    response={201: BulkOut, 409: BulkOut},
+    response={201: QuarantineBulkOut, 409: QuarantineBulkOut},
     summary="Place many people at once (a busload)",
 )
-def bulk_place(request: HttpRequest, payload: BulkIn) -> Any:
+def bulk_place(request: HttpRequest, payload: QuarantineBulkIn) -> Any:
     user = current_user(request)
     access.require(user, Perm.QUARANTINE_EDIT)
     ids = list(dict.fromkeys(payload.person_ids))
@@ -651,7 +651,7 @@ def certificate_pdf(request: HttpRequest, placement_id: uuid.UUID) -> Any:
     return HttpResponse(documents.certificate_pdf(placement), content_type="application/pdf")
 
 
-@router.get("/overdue-tests", response=list[OverdueOut], summary="Overdue tests of people in quarantine")
+@router.get("/overdue-tests", response=list[QuarantineOverdueOut], summary="Overdue tests of people in quarantine")
 def overdue_tests(request: HttpRequest) -> Any:
     user = current_user(request)
     access.require(user, Perm.QUARANTINE_VIEW)

@@ -246,7 +246,7 @@ class BulkResultsOut(Schema):
     errors: list[RowProblemOut]
 
 
-class ImportOut(BulkResultsOut):
+class TestingImportOut(BulkResultsOut):
     id: uuid.UUID
     lab_id: uuid.UUID
     filename: str
@@ -270,7 +270,7 @@ class ProposalOut(Schema):
     created_at: datetime.datetime
 
 
-class ConfirmIn(Schema):
+class TestingConfirmIn(Schema):
     confirmed_on: datetime.date | None = Field(None, description="The result's day when omitted.")
 
 
@@ -715,8 +715,8 @@ def submit_results(request: HttpRequest, payload: BulkResultsIn) -> Any:
     )
 
 
-def import_out(record: ResultImport) -> ImportOut:
-    return ImportOut(
+def import_out(record: ResultImport) -> TestingImportOut:
+    return TestingImportOut(
         id=record.pk,
         lab_id=record.lab_id,
         filename=record.filename,
@@ -732,7 +732,9 @@ def import_out(record: ResultImport) -> ImportOut:
     )
 
 
-@router.post("/results/import", response={201: ImportOut, 422: ErrorOut}, summary="Import a lab's Excel/CSV file")
+@router.post(
+    "/results/import", response={201: TestingImportOut, 422: ErrorOut}, summary="Import a lab's Excel/CSV file"
+)
 def import_file(request: HttpRequest, lab_id: Form[uuid.UUID], file: File[UploadedFile]) -> Any:
     user = current_user(request)
     access.require(user, Perm.RESULT_ENTER)
@@ -747,7 +749,7 @@ def import_file(request: HttpRequest, lab_id: Form[uuid.UUID], file: File[Upload
     return 201, import_out(record)
 
 
-@router.get("/imports/{import_id}", response=ImportOut, summary="A results import and its report")
+@router.get("/imports/{import_id}", response=TestingImportOut, summary="A results import and its report")
 def get_import(request: HttpRequest, import_id: uuid.UUID) -> Any:
     user = current_user(request)
     access.require(user, Perm.RESULT_ENTER)
@@ -781,7 +783,7 @@ def _proposal(request: HttpRequest, proposal_id: uuid.UUID) -> CaseProposal:
 
 
 @router.post("/proposals/{proposal_id}/confirm", response={200: ProposalOut, 409: ErrorOut}, summary="Confirm a case")
-def confirm(request: HttpRequest, proposal_id: uuid.UUID, payload: ConfirmIn) -> Any:
+def confirm(request: HttpRequest, proposal_id: uuid.UUID, payload: TestingConfirmIn) -> Any:
     proposal = _proposal(request, proposal_id)
     try:
         done = actions.confirm_proposal(current_user(request), proposal, payload.confirmed_on)

@@ -33,7 +33,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import field_validator
 
-from phongdich.cases.api import ErrorOut, UnitRef, invalid, resolve_unit, unit_ref
+from phongdich.cases.api import CaseUnitRef, ErrorOut, invalid, resolve_unit, unit_ref
 from phongdich.core import access
 from phongdich.core.access import current_user
 from phongdich.core.models import User
@@ -67,17 +67,17 @@ class CaseRef(Schema):
     status: str
 
 
-class PersonRef(Schema):
+class InvestigationPersonRef(Schema):
     id: uuid.UUID
     full_name: str
-    commune: UnitRef | None
+    commune: CaseUnitRef | None
 
 
 class TaskOut(Schema):
     id: uuid.UUID
     investigation_id: uuid.UUID
     case_code: str
-    person: PersonRef
+    person: InvestigationPersonRef
     level: int
     status: str
     team: TeamRef | None
@@ -151,7 +151,7 @@ class TeamOut(Schema):
     id: uuid.UUID
     name: str
     active: bool
-    unit: UnitRef | None
+    unit: CaseUnitRef | None
     members: list[MemberOut]
     open_investigations: int
 
@@ -196,7 +196,7 @@ def task_out(t: TracingTask, now: datetime.datetime) -> TaskOut:
         id=t.pk,
         investigation_id=t.investigation_id,
         case_code=t.investigation.case.code,
-        person=PersonRef(id=t.person.pk, full_name=t.person.full_name, commune=unit_ref(t.person.commune)),
+        person=InvestigationPersonRef(id=t.person.pk, full_name=t.person.full_name, commune=unit_ref(t.person.commune)),
         level=t.level,
         status=t.status,
         team=TeamRef(id=t.team.pk, name=t.team.name) if t.team else None,

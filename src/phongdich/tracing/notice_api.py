@@ -51,7 +51,7 @@ class ErrorOut(Schema):
     detail: str
 
 
-class RowErrorOut(Schema):
+class NoticeRowErrorOut(Schema):
     row: int | None
     column: str
     field: str
@@ -71,7 +71,7 @@ class NoticeOut(Schema):
     sent_at: datetime.datetime | None
     people_count: int
     payload: dict[str, Any] = Field(description="The notice JSON (schema phongdich.notice, version 1).")
-    errors: list[RowErrorOut] = Field(description="Rows of the last import that were not imported.")
+    errors: list[NoticeRowErrorOut] = Field(description="Rows of the last import that were not imported.")
 
 
 class BuildIn(Schema):
@@ -83,7 +83,7 @@ class BuildIn(Schema):
     client_uuid: uuid.UUID | None = None
 
 
-class CandidateOut(Schema):
+class NoticeCandidateOut(Schema):
     person_id: uuid.UUID
     full_name: str
     level: int
@@ -94,7 +94,7 @@ class CandidateOut(Schema):
 class ProvinceGroupOut(Schema):
     province_code: str
     province_name: str
-    people: list[CandidateOut]
+    people: list[NoticeCandidateOut]
 
 
 class ImportIn(Schema):
@@ -115,10 +115,10 @@ class ImportOut(Schema):
     created: int
     matched: int
     contacts_added: int
-    errors: list[RowErrorOut]
+    errors: list[NoticeRowErrorOut]
 
 
-class ListFilters(Schema):
+class NoticeListFilters(Schema):
     direction: str | None = Field(None, description="outgoing or incoming")
 
 
@@ -144,7 +144,7 @@ def _raise(exc: notices.NoticeError) -> None:
 
 
 @router.get("", response=list[NoticeOut], summary="Notices sent and received")
-def notice_list(request: HttpRequest, filters: Query[ListFilters]) -> list[dict[str, Any]]:
+def notice_list(request: HttpRequest, filters: Query[NoticeListFilters]) -> list[dict[str, Any]]:
     user = current_user(request)
     access.require(user, Perm.NOTICE_MANAGE)
     qs = notices.notices_in_scope(user)

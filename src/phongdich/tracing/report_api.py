@@ -36,7 +36,7 @@ class ErrorItem(Schema):
     message: str
 
 
-class ErrorOut(Schema):
+class ReportErrorOut(Schema):
     detail: str
     errors: list[ErrorItem] | None = None
 
@@ -45,7 +45,7 @@ def _invalid(exc: FilterError) -> tuple[int, dict[str, Any]]:
     return 422, {"detail": _("The data sent is not valid."), "errors": [{"field": exc.field, "message": exc.message}]}
 
 
-_ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+_ERRORS: dict[int, Any] = {403: ReportErrorOut, 404: ReportErrorOut, 422: ReportErrorOut}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -360,7 +360,7 @@ class GraphOut(Schema):
 
 @router.get(
     "/clusters/{cluster_id}/graph",
-    response={200: GraphOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: GraphOut, 403: ReportErrorOut, 404: ReportErrorOut, 422: ReportErrorOut},
     summary="Transmission graph of a cluster",
     description="Its F0 and their F1–F3 with a computed layout (x, y), ready to draw.",
 )
@@ -376,7 +376,7 @@ def cluster_graph(request: HttpRequest, cluster_id: uuid.UUID) -> dict[str, Any]
 
 @router.get(
     "/people/{person_id}/chain",
-    response={200: GraphOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: GraphOut, 403: ReportErrorOut, 404: ReportErrorOut, 422: ReportErrorOut},
     summary="A person's own transmission chain",
     description="For an F0 their case's tree; for an F1–F3 the path to the root case and everyone after them.",
 )

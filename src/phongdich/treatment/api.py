@@ -118,7 +118,7 @@ class Ref(Schema):
     name: str
 
 
-class CaseRef(Schema):
+class TreatmentCaseRef(Schema):
     id: uuid.UUID
     code: str
     clinical_status: str
@@ -137,7 +137,7 @@ class BedCountOut(Schema):
     free: int
 
 
-class FacilityIn(Schema):
+class TreatmentFacilityIn(Schema):
     client_uuid: uuid.UUID | None = Field(None, description="A resend returns the first facility.")
     name: str = Field(..., min_length=1, max_length=200)
     kind: FacilityKind
@@ -164,7 +164,7 @@ class DayIn(Schema):
     on: datetime.date | None = Field(None, description="Today when omitted.")
 
 
-class FacilityOut(Schema):
+class TreatmentFacilityOut(Schema):
     id: uuid.UUID
     name: str
     kind: str
@@ -188,7 +188,7 @@ class TierTotals(Schema):
 class BedBoardOut(Schema):
     totals: dict[str, BedCountOut]
     by_tier: list[TierTotals]
-    facilities: list[FacilityOut]
+    facilities: list[TreatmentFacilityOut]
 
 
 class AdmissionIn(Schema):
@@ -236,7 +236,7 @@ class ReassessmentOut(Schema):
     transfer_up_needed: bool
 
 
-class ResultOut(Schema):
+class TreatmentResultOut(Schema):
     sample_taken_on: datetime.date
     test_kind: str
     outcome: str
@@ -251,13 +251,13 @@ class ReleaseOut(Schema):
     ct_min: Decimal | None
     results_allow: bool
     may_release_today: bool
-    results: list[ResultOut]
+    results: list[TreatmentResultOut]
     explanation: list[str]
 
 
 class AdmissionOut(Schema):
     id: uuid.UUID
-    case: CaseRef
+    case: TreatmentCaseRef
     person: Ref
     facility: FacilityRef
     bed_kind: str
@@ -281,8 +281,8 @@ class AdmissionList(Schema):
     items: list[AdmissionOut]
 
 
-class AwaitingOut(Schema):
-    case: CaseRef
+class TreatmentAwaitingOut(Schema):
+    case: TreatmentCaseRef
     person: Ref
     confirmed_on: datetime.date
     commune: str | None
@@ -359,7 +359,7 @@ class MonitoringOut(Schema):
 
 class HomeCareOut(Schema):
     id: uuid.UUID
-    case: CaseRef
+    case: TreatmentCaseRef
     person: Ref
     started_on: datetime.date
     status: str
@@ -383,9 +383,9 @@ def _counts(beds: dict[str, queries.BedCount]) -> dict[str, BedCountOut]:
     return {k: BedCountOut(total=b.total, taken=b.taken, free=b.free) for k, b in beds.items()}
 
 
-def facility_out(row: queries.FacilityBeds) -> FacilityOut:
+def facility_out(row: queries.FacilityBeds) -> TreatmentFacilityOut:
     f = row.facility
-    return FacilityOut(
+    return TreatmentFacilityOut(
         id=f.pk,
         name=f.name,
         kind=f.kind,
@@ -402,12 +402,12 @@ def facility_out(row: queries.FacilityBeds) -> FacilityOut:
     )
 
 
-def _one_facility(facility: Facility) -> FacilityOut:
+def _one_facility(facility: Facility) -> TreatmentFacilityOut:
     return facility_out(queries.bed_board(Facility.objects.filter(pk=facility.pk)).facilities[0])
 
 
-def _case_ref(case: Case) -> CaseRef:
-    return CaseRef(id=case.pk, code=case.code, clinical_status=case.clinical_status, outcome=case.outcome)
+def _case_ref(case: Case) -> TreatmentCaseRef:
+    return TreatmentCaseRef(id=case.pk, code=case.code, clinical_status=case.clinical_status, outcome=case.outcome)
 
 
 def release_out(case: Case) -> ReleaseOut:
@@ -421,7 +421,7 @@ def release_out(case: Case) -> ReleaseOut:
         results_allow=s.results_allow,
         may_release_today=s.may_release(timezone.localdate()),
         results=[
-            ResultOut(sample_taken_on=r.sample_taken_on, test_kind=r.test_kind, outcome=r.outcome, ct=r.ct)
+            TreatmentResultOut(sample_taken_on=r.sample_taken_on, test_kind=r.test_kind, outcome=r.outcome, ct=r.ct)
             for r in s.results
         ],
         explanation=s.explanation,
@@ -530,10 +530,12 @@ def _fresh_stay(request: HttpRequest, stay: Admission) -> AdmissionOut:
 # Facilities ----------------------------------------------------------------------------
 
 
-@router.get("/facilities", response=list[FacilityOut], summary="Treatment facilities of your province, with beds")
+@router.get(
+    "/facilities", response=list[TreatmentFacilityOut], summary="Treatment facilities of your province, with beds"
+)
 def list_facilities(
     request: HttpRequest, tier: int | None = Query(None, ge=1, le=3), mine: bool = False
-) -> list[FacilityOut]:
+) -> list[TreatmentFacilityOut]:
     user = current_user(request)
     access.require(user, Perm.TREATMENT_VIEW)
     qs = queries.managed_facilities(user) if mine else queries.visible_facilities(user)
@@ -542,8 +544,10 @@ def list_facilities(
     return [facility_out(row) for row in queries.bed_board(qs).facilities]
 
 
-@router.post("/facilities", response={200: FacilityOut, 201: FacilityOut}, summary="Add a treatment facility")
-def create_facility(request: HttpRequest, payload: FacilityIn) -> tuple[int, FacilityOut]:
+@router.post(
+    "/facilities", response={200: TreatmentFacilityOut, 201: TreatmentFacilityOut}, summary="Add a treatment facility"
+)
+def create_facility(request: HttpRequest, payload: TreatmentFacilityIn) -> tuple[int, TreatmentFacilityOut]:
     user = current_user(request)
     access.require(user, Perm.FACILITY_MANAGE)
     first = _replay(queries.managed_facilities(user), Facility, payload.client_uuid)
@@ -566,13 +570,15 @@ def create_facility(request: HttpRequest, payload: FacilityIn) -> tuple[int, Fac
     return (201 if created else 200), _one_facility(facility)
 
 
-@router.get("/facilities/{facility_id}", response=FacilityOut, summary="One facility with its beds")
-def get_facility(request: HttpRequest, facility_id: uuid.UUID) -> FacilityOut:
+@router.get("/facilities/{facility_id}", response=TreatmentFacilityOut, summary="One facility with its beds")
+def get_facility(request: HttpRequest, facility_id: uuid.UUID) -> TreatmentFacilityOut:
     return _one_facility(queries.get_facility(current_user(request), facility_id))
 
 
-@router.patch("/facilities/{facility_id}", response=FacilityOut, summary="Change a facility's name, staff, tier")
-def patch_facility(request: HttpRequest, facility_id: uuid.UUID, payload: FacilityPatch) -> FacilityOut:
+@router.patch(
+    "/facilities/{facility_id}", response=TreatmentFacilityOut, summary="Change a facility's name, staff, tier"
+)
+def patch_facility(request: HttpRequest, facility_id: uuid.UUID, payload: FacilityPatch) -> TreatmentFacilityOut:
     user = current_user(request)
     facility = queries.get_facility(user, facility_id, Perm.FACILITY_MANAGE)
     changes = payload.dict(exclude_unset=True)
@@ -582,23 +588,25 @@ def patch_facility(request: HttpRequest, facility_id: uuid.UUID, payload: Facili
     return _one_facility(facility)
 
 
-@router.put("/facilities/{facility_id}/beds", response=FacilityOut, summary="Set the number of beds per kind")
-def put_beds(request: HttpRequest, facility_id: uuid.UUID, payload: BedsIn) -> FacilityOut:
+@router.put("/facilities/{facility_id}/beds", response=TreatmentFacilityOut, summary="Set the number of beds per kind")
+def put_beds(request: HttpRequest, facility_id: uuid.UUID, payload: BedsIn) -> TreatmentFacilityOut:
     user = current_user(request)
     facility = queries.get_facility(user, facility_id, Perm.FACILITY_MANAGE)
     run(actions.set_beds, user, facility, {str(k): v for k, v in payload.beds.items()})
     return _one_facility(facility)
 
 
-@router.post("/facilities/{facility_id}/activate", response=FacilityOut, summary="Activate a field hospital")
-def activate(request: HttpRequest, facility_id: uuid.UUID, payload: DayIn) -> FacilityOut:
+@router.post("/facilities/{facility_id}/activate", response=TreatmentFacilityOut, summary="Activate a field hospital")
+def activate(request: HttpRequest, facility_id: uuid.UUID, payload: DayIn) -> TreatmentFacilityOut:
     user = current_user(request)
     facility = queries.get_facility(user, facility_id, Perm.FACILITY_MANAGE)
     return _one_facility(run(actions.activate_facility, user, facility, payload.on))
 
 
-@router.post("/facilities/{facility_id}/stand-down", response=FacilityOut, summary="Stand a field hospital down")
-def stand_down(request: HttpRequest, facility_id: uuid.UUID, payload: DayIn) -> FacilityOut:
+@router.post(
+    "/facilities/{facility_id}/stand-down", response=TreatmentFacilityOut, summary="Stand a field hospital down"
+)
+def stand_down(request: HttpRequest, facility_id: uuid.UUID, payload: DayIn) -> TreatmentFacilityOut:
     user = current_user(request)
     facility = queries.get_facility(user, facility_id, Perm.FACILITY_MANAGE)
     return _one_facility(run(actions.stand_down_facility, user, facility, payload.on))
@@ -733,13 +741,15 @@ def discharge(request: HttpRequest, admission_id: uuid.UUID, payload: DischargeI
 # Cases ---------------------------------------------------------------------------------
 
 
-@router.get("/awaiting", response=list[AwaitingOut], summary="F0 under treatment with no admission nor home care")
-def awaiting(request: HttpRequest, limit: int = Query(200, ge=1, le=1000)) -> list[AwaitingOut]:
+@router.get(
+    "/awaiting", response=list[TreatmentAwaitingOut], summary="F0 under treatment with no admission nor home care"
+)
+def awaiting(request: HttpRequest, limit: int = Query(200, ge=1, le=1000)) -> list[TreatmentAwaitingOut]:
     user = current_user(request)
     access.require(user, Perm.TREATMENT_VIEW)
     rows = queries.cases_awaiting_care(user).select_related("person", "commune")[:limit]
     return [
-        AwaitingOut(
+        TreatmentAwaitingOut(
             case=_case_ref(c),
             person=Ref(id=c.person.pk, name=c.person.full_name),
             confirmed_on=c.confirmed_on,
