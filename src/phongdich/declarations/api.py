@@ -197,7 +197,7 @@ class ReceiptOut(Schema):
     valid_until: datetime.datetime
 
 
-class UnitRef(Schema):
+class DeclarationUnitRef(Schema):
     id: int
     code: str
     name: str
@@ -228,9 +228,9 @@ class DeclarationOut(Schema):
     nationality: str
     phone: str
     address: str
-    commune: UnitRef | None
-    village: UnitRef | None
-    origin_province: UnitRef | None
+    commune: DeclarationUnitRef | None
+    village: DeclarationUnitRef | None
+    origin_province: DeclarationUnitRef | None
     origin_country: str
     travel_date: datetime.date | None
     transport: str
@@ -268,18 +268,18 @@ class FlagFilters(Schema):
     offset: int = Field(0, ge=0)
 
 
-class HandleIn(Schema):
+class DeclarationHandleIn(Schema):
     handled: bool = True
     note: str = Field("", max_length=255)
 
 
-class ViolationIn(Schema):
+class DeclarationViolationIn(Schema):
     kind: str = Field(..., pattern="^(untruthful_declaration|missing_declaration)$")
     note: str = Field("", max_length=500)
     client_uuid: uuid.UUID | None = None
 
 
-class ViolationOut(Schema):
+class DeclarationViolationOut(Schema):
     id: uuid.UUID
     kind: str
 
@@ -308,8 +308,8 @@ class VenueOut(Schema):
     kind: str
     address: str
     active: bool
-    commune: UnitRef | None
-    village: UnitRef | None
+    commune: DeclarationUnitRef | None
+    village: DeclarationUnitRef | None
     checkin_path: str
 
 
@@ -526,7 +526,7 @@ def flag_list(request: HttpRequest, filters: Query[FlagFilters]) -> list[dict[st
 
 
 @router.post("/flags/{uuid:flag_id}/handle", response=FlagOut, summary="Mark a flag handled (or reopen it)")
-def flag_handle(request: HttpRequest, flag_id: uuid.UUID, payload: HandleIn) -> dict[str, Any]:
+def flag_handle(request: HttpRequest, flag_id: uuid.UUID, payload: DeclarationHandleIn) -> dict[str, Any]:
     user = current_user(request)
     access.require(user, Perm.DECLARATION_VIEW)
     flag = access.get_for_user(user, DeclarationFlag.objects.all(), Perm.DECLARATION_REVIEW, pk=flag_id)
@@ -552,11 +552,11 @@ def declaration_detail(request: HttpRequest, declaration_id: uuid.UUID) -> dict[
 
 @router.post(
     "/{uuid:declaration_id}/violations",
-    response={201: ViolationOut},
+    response={201: DeclarationViolationOut},
     summary="Record an untruthful or missing declaration (VIOLATION_RECORD)",
 )
 def declaration_violation(
-    request: HttpRequest, declaration_id: uuid.UUID, payload: ViolationIn
+    request: HttpRequest, declaration_id: uuid.UUID, payload: DeclarationViolationIn
 ) -> tuple[int, dict[str, Any]]:
     user = current_user(request)
     access.require(user, Perm.VIOLATION_RECORD)
