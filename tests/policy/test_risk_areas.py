@@ -108,3 +108,16 @@ def test_api_by_role(role: Role, personas: dict[Role, User], tree: Tree) -> None
     assert client.post(f"/api/v1/risk-areas/{area['id']}/end").status_code == 200
     assert client.post(f"/api/v1/risk-areas/{area['id']}/end").status_code == 422
     assert client.post("/api/v1/risk-areas/999999/end").status_code == 404
+
+
+def test_the_demo_lists_the_southern_provinces_of_summer_2021_once(tree: Tree) -> None:
+    from phongdich.geo.models import Level
+    from phongdich.policy.demo import load_demo
+    from tests.conftest import make_unit
+
+    hcmc = make_unit(Level.PROVINCE, "79", "Thành phố Hồ Chí Minh", kind="thành phố")
+    district = make_unit(Level.DISTRICT, "760", "Quận 1", hcmc, "quận")
+    assert load_demo(tree.province).startswith("Demo high-risk areas: 1 ")
+    assert load_demo(tree.province) == ""
+    assert risk_level(district, D(2021, 8, 15)) == "very_high"
+    assert risk_level(district, D(2021, 10, 15)) is None

@@ -36,6 +36,7 @@ class Command(BaseCommand):
 
 
 DEMO_MODULES = (
+    "phongdich.policy.demo",  # high-risk areas first: declarations and checkpoints flag arrivals from them
     "phongdich.testing.demo",
     "phongdich.quarantine.demo",
     "phongdich.treatment.demo",
