@@ -102,18 +102,18 @@ def person_by_id(field: str, person_id: uuid.UUID | None) -> Person | None:
 # Schemas -------------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
+class CheckpointErrorOut(Schema):
     detail: str
 
 
-class UnitRef(Schema):
+class CheckpointUnitRef(Schema):
     id: int
     code: str
     name: str
 
 
-def unit_ref(unit: AdminUnit | None) -> UnitRef | None:
-    return UnitRef(id=unit.pk, code=unit.code, name=unit.name) if unit is not None else None
+def unit_ref(unit: AdminUnit | None) -> CheckpointUnitRef | None:
+    return CheckpointUnitRef(id=unit.pk, code=unit.code, name=unit.name) if unit is not None else None
 
 
 class CheckpointIn(Schema):
@@ -130,8 +130,8 @@ class CheckpointOut(Schema):
     kind: str
     place: str
     active: bool
-    district: UnitRef | None
-    commune: UnitRef | None
+    district: CheckpointUnitRef | None
+    commune: CheckpointUnitRef | None
 
 
 def checkpoint_out(cp: Checkpoint) -> CheckpointOut:
@@ -146,7 +146,7 @@ def checkpoint_out(cp: Checkpoint) -> CheckpointOut:
     )
 
 
-class ShiftIn(Schema):
+class CheckpointShiftIn(Schema):
     client_uuid: uuid.UUID | None = None
     checkpoint_id: uuid.UUID
     officers: list[str] = Field(default_factory=list, description="Usernames of the officers on duty.")
@@ -155,7 +155,7 @@ class ShiftIn(Schema):
     note: str = Field("", max_length=255)
 
 
-class ShiftOut(Schema):
+class CheckpointShiftOut(Schema):
     id: uuid.UUID
     checkpoint_id: uuid.UUID
     starts_at: datetime.datetime
@@ -164,8 +164,8 @@ class ShiftOut(Schema):
     note: str
 
 
-def shift_out(shift: Shift) -> ShiftOut:
-    return ShiftOut(
+def shift_out(shift: Shift) -> CheckpointShiftOut:
+    return CheckpointShiftOut(
         id=shift.pk,
         checkpoint_id=shift.checkpoint_id,
         starts_at=shift.starts_at,
@@ -175,7 +175,7 @@ def shift_out(shift: Shift) -> ShiftOut:
     )
 
 
-class TestOut(Schema):
+class CheckpointTestOut(Schema):
     kind: str
     outcome: str
     taken_on: datetime.date
@@ -183,7 +183,7 @@ class TestOut(Schema):
     hours: int
 
 
-class StatusOut(Schema):
+class CheckpointStatusOut(Schema):
     person_id: uuid.UUID
     full_name: str
     birth_year: int | None
@@ -199,7 +199,7 @@ class StatusOut(Schema):
     in_quarantine: bool
     quarantine_until: datetime.date | None
     quarantine_requested: bool
-    results: list[TestOut]
+    results: list[CheckpointTestOut]
     required_pcr_hours: int
     required_antigen_hours: int
     rule_set: str
@@ -212,7 +212,7 @@ class StatusOut(Schema):
     vaccination: None = None
 
 
-def status_out(person: Person, checkpoint: Checkpoint, declaration: Any = None) -> StatusOut:
+def status_out(person: Person, checkpoint: Checkpoint, declaration: Any = None) -> CheckpointStatusOut:
     s = status_for(person, province=checkpoint.province_id)
     req = s.requirement
     home = ", ".join(u.name for u in (person.commune, person.district) if u is not None)
@@ -220,7 +220,7 @@ def status_out(person: Person, checkpoint: Checkpoint, declaration: Any = None) 
         declaration = queries.recent_declaration(person)
     origin = getattr(declaration, "origin_unit", None) or getattr(declaration, "origin_province", None)
     dest = getattr(declaration, "commune", None)
-    return StatusOut(
+    return CheckpointStatusOut(
         person_id=person.pk,
         full_name=person.full_name,
         birth_year=person.birth_year or (person.birth_date.year if person.birth_date else None),
@@ -236,7 +236,7 @@ def status_out(person: Person, checkpoint: Checkpoint, declaration: Any = None) 
         in_quarantine=s.in_quarantine,
         quarantine_until=s.quarantine_until,
         quarantine_requested=s.quarantine_requested,
-        results=[TestOut(**r.__dict__) for r in s.results],
+        results=[CheckpointTestOut(**r.__dict__) for r in s.results],
         required_pcr_hours=req.pcr_hours if req else 0,
         required_antigen_hours=req.antigen_hours if req else 0,
         rule_set=req.rule_set_code if req else "",
@@ -249,7 +249,7 @@ def status_out(person: Person, checkpoint: Checkpoint, declaration: Any = None) 
     )
 
 
-class PassageIn(Schema):
+class CheckpointPassageIn(Schema):
     client_uuid: uuid.UUID | None = None
     checkpoint_id: uuid.UUID
     person_id: uuid.UUID | None = None
@@ -264,7 +264,7 @@ class PassageIn(Schema):
     note: str = Field("", max_length=255)
 
 
-class PassageOut(Schema):
+class CheckpointPassageOut(Schema):
     id: uuid.UUID
     checkpoint_id: uuid.UUID
     person_id: uuid.UUID
@@ -279,8 +279,8 @@ class PassageOut(Schema):
     synced: bool
 
 
-def passage_out(p: Passage) -> PassageOut:
-    return PassageOut(
+def passage_out(p: Passage) -> CheckpointPassageOut:
+    return CheckpointPassageOut(
         id=p.pk,
         checkpoint_id=p.checkpoint_id,
         person_id=p.person_id,
@@ -296,7 +296,7 @@ def passage_out(p: Passage) -> PassageOut:
     )
 
 
-class SyncItemIn(Schema):
+class CheckpointSyncItemIn(Schema):
     client_uuid: uuid.UUID
     id_number: str = Field("", max_length=20)
     person_id: uuid.UUID | None = None
@@ -309,12 +309,12 @@ class SyncItemIn(Schema):
     note: str = Field("", max_length=255)
 
 
-class SyncIn(Schema):
+class CheckpointSyncIn(Schema):
     checkpoint_id: uuid.UUID
-    passages: list[SyncItemIn] = Field(..., max_length=actions.MAX_SYNC)
+    passages: list[CheckpointSyncItemIn] = Field(..., max_length=actions.MAX_SYNC)
 
 
-class SyncResultOut(Schema):
+class CheckpointSyncResultOut(Schema):
     client_uuid: uuid.UUID
     status: str = Field(..., description="new | known | error")
     passage_id: uuid.UUID | None
@@ -322,21 +322,21 @@ class SyncResultOut(Schema):
     errors: dict[str, str]
 
 
-class SyncOut(Schema):
+class CheckpointSyncOut(Schema):
     new: int
     known: int
     errors: int
-    results: list[SyncResultOut]
+    results: list[CheckpointSyncResultOut]
 
 
-class PassengerIn(Schema):
+class CheckpointPassengerIn(Schema):
     person_id: uuid.UUID | None = None
     id_number: str = Field("", max_length=20)
     outcome: PassageOutcome = PassageOutcome.LET_THROUGH
     destination_commune_code: str = Field("", max_length=16)
 
 
-class VehiclePassageIn(Schema):
+class CheckpointVehiclePassageIn(Schema):
     client_uuid: uuid.UUID | None = None
     checkpoint_id: uuid.UUID
     plate: str = Field(..., max_length=20)
@@ -349,10 +349,10 @@ class VehiclePassageIn(Schema):
     destination_code: str = Field("", max_length=16)
     direction: Direction = Direction.INBOUND
     passed_at: datetime.datetime | None = None
-    passengers: list[PassengerIn] = Field(default_factory=list, max_length=actions.MAX_PASSENGERS)
+    passengers: list[CheckpointPassengerIn] = Field(default_factory=list, max_length=actions.MAX_PASSENGERS)
 
 
-class VehicleOut(Schema):
+class CheckpointVehicleOut(Schema):
     id: uuid.UUID
     plate: str
     plate_display: str
@@ -361,10 +361,10 @@ class VehicleOut(Schema):
     owner_id: uuid.UUID | None
 
 
-class VehiclePassageOut(Schema):
+class CheckpointVehiclePassageOut(Schema):
     id: uuid.UUID
     checkpoint_id: uuid.UUID
-    vehicle: VehicleOut
+    vehicle: CheckpointVehicleOut
     direction: str
     passed_at: datetime.datetime
     passengers: int
@@ -374,14 +374,14 @@ class VehiclePassageOut(Schema):
     passage_ids: list[uuid.UUID]
 
 
-def vehicle_out(v: Vehicle) -> VehicleOut:
-    return VehicleOut(
+def vehicle_out(v: Vehicle) -> CheckpointVehicleOut:
+    return CheckpointVehicleOut(
         id=v.pk, plate=v.plate, plate_display=v.plate_display, kind=v.kind, seats=v.seats, owner_id=v.owner_id
     )
 
 
-def vehicle_passage_out(vp: VehiclePassage) -> VehiclePassageOut:
-    return VehiclePassageOut(
+def vehicle_passage_out(vp: VehiclePassage) -> CheckpointVehiclePassageOut:
+    return CheckpointVehiclePassageOut(
         id=vp.pk,
         checkpoint_id=vp.checkpoint_id,
         vehicle=vehicle_out(vp.vehicle),
@@ -395,7 +395,7 @@ def vehicle_passage_out(vp: VehiclePassage) -> VehiclePassageOut:
     )
 
 
-class ArrivalOut(Schema):
+class CheckpointArrivalOut(Schema):
     id: uuid.UUID
     source: str
     person_id: uuid.UUID | None
@@ -407,15 +407,15 @@ class ArrivalOut(Schema):
     status: str
     declaration_checked: bool
     monitoring_arranged: bool
-    commune: UnitRef | None
+    commune: CheckpointUnitRef | None
 
 
-def arrival_out(a: Arrival) -> ArrivalOut:
+def arrival_out(a: Arrival) -> CheckpointArrivalOut:
     passage = a.passage
     coming_from = a.reported_from
     if passage is not None and passage.origin is not None:
         coming_from = passage.origin.name
-    return ArrivalOut(
+    return CheckpointArrivalOut(
         id=a.pk,
         source=a.source,
         person_id=a.person_id,
@@ -431,12 +431,12 @@ def arrival_out(a: Arrival) -> ArrivalOut:
     )
 
 
-class ConfirmIn(Schema):
+class CheckpointConfirmIn(Schema):
     declaration_checked: bool = True
     monitoring_arranged: bool = True
 
 
-class ViolationIn(Schema):
+class CheckpointViolationIn(Schema):
     client_uuid: uuid.UUID | None = None
     kind: ViolationKind
     person_id: uuid.UUID | None = None
@@ -449,7 +449,7 @@ class ViolationIn(Schema):
     occurred_at: datetime.datetime | None = None
 
 
-class ViolationOut(Schema):
+class CheckpointViolationOut(Schema):
     id: uuid.UUID
     kind: str
     person_id: uuid.UUID | None
@@ -462,8 +462,8 @@ class ViolationOut(Schema):
     note: str
 
 
-def violation_out(v: Violation) -> ViolationOut:
-    return ViolationOut(
+def violation_out(v: Violation) -> CheckpointViolationOut:
+    return CheckpointViolationOut(
         id=v.pk,
         kind=v.kind,
         person_id=v.person_id,
@@ -504,8 +504,8 @@ def create_checkpoint(request: HttpRequest, payload: CheckpointIn) -> tuple[int,
     return (201 if created else 200), checkpoint_out(cp)
 
 
-@router.get("/shifts", response=list[ShiftOut], summary="Shifts of a checkpoint, newest first")
-def list_shifts(request: HttpRequest, checkpoint_id: uuid.UUID) -> list[ShiftOut]:
+@router.get("/shifts", response=list[CheckpointShiftOut], summary="Shifts of a checkpoint, newest first")
+def list_shifts(request: HttpRequest, checkpoint_id: uuid.UUID) -> list[CheckpointShiftOut]:
     user = current_user(request)
     if not (user.can(Perm.CHECKPOINT_OPERATE) or user.can(Perm.CHECKPOINT_MANAGE)):
         raise PermissionDenied(_("Your role does not allow this."))
@@ -513,8 +513,12 @@ def list_shifts(request: HttpRequest, checkpoint_id: uuid.UUID) -> list[ShiftOut
     return [shift_out(s) for s in cp.shifts.prefetch_related("officers")[:100]]
 
 
-@router.post("/shifts", response={200: ShiftOut, 201: ShiftOut}, summary="Put officers on duty at a checkpoint")
-def create_shift(request: HttpRequest, payload: ShiftIn) -> tuple[int, ShiftOut]:
+@router.post(
+    "/shifts",
+    response={200: CheckpointShiftOut, 201: CheckpointShiftOut},
+    summary="Put officers on duty at a checkpoint",
+)
+def create_shift(request: HttpRequest, payload: CheckpointShiftIn) -> tuple[int, CheckpointShiftOut]:
     user = current_user(request)
     cp = access.get_for_user(user, Checkpoint.objects.all(), Perm.CHECKPOINT_MANAGE, pk=payload.checkpoint_id)
     officers = list(User.objects.filter(username__in=payload.officers, is_active=True))
@@ -536,8 +540,8 @@ def create_shift(request: HttpRequest, payload: ShiftIn) -> tuple[int, ShiftOut]
     return (201 if created else 200), shift_out(shift)
 
 
-@router.post("/shifts/{shift_id}/end", response=ShiftOut, summary="End a shift now")
-def end_shift(request: HttpRequest, shift_id: uuid.UUID) -> ShiftOut:
+@router.post("/shifts/{shift_id}/end", response=CheckpointShiftOut, summary="End a shift now")
+def end_shift(request: HttpRequest, shift_id: uuid.UUID) -> CheckpointShiftOut:
     user = current_user(request)
     shift = access.get_for_user(user, Shift.objects.all(), Perm.CHECKPOINT_MANAGE, "checkpoint__", pk=shift_id)
     try:
@@ -550,13 +554,15 @@ def end_shift(request: HttpRequest, shift_id: uuid.UUID) -> ShiftOut:
 # Status, passages, sync, snapshot -----------------------------------------------------------
 
 
-@router.get("/status", response=StatusOut, summary="A person's status at a checkpoint (by ID number or QR token)")
+@router.get(
+    "/status", response=CheckpointStatusOut, summary="A person's status at a checkpoint (by ID number or QR token)"
+)
 def lookup_status(
     request: HttpRequest,
     checkpoint_id: uuid.UUID,
     id_number: str = Query("", max_length=20),
     token: str = Query("", max_length=400),
-) -> StatusOut:
+) -> CheckpointStatusOut:
     user = current_user(request)
     cp = operated_checkpoint(user, checkpoint_id)
     person, declaration = queries.lookup(id_number=id_number, token=token)
@@ -566,7 +572,7 @@ def lookup_status(
     return status_out(person, cp, declaration)
 
 
-def _passage_person(user: User, payload: PassageIn) -> Person:
+def _passage_person(user: User, payload: CheckpointPassageIn) -> Person:
     person = person_by_id("person_id", payload.person_id)
     if person is not None:
         return person
@@ -582,10 +588,10 @@ def _passage_person(user: User, payload: PassageIn) -> Person:
 
 @router.post(
     "/passages",
-    response={200: PassageOut, 201: PassageOut, 409: ErrorOut},
+    response={200: CheckpointPassageOut, 201: CheckpointPassageOut, 409: CheckpointErrorOut},
     summary="Record a person through a checkpoint (a resent client UUID answers 200)",
 )
-def create_passage(request: HttpRequest, payload: PassageIn) -> tuple[int, PassageOut]:
+def create_passage(request: HttpRequest, payload: CheckpointPassageIn) -> tuple[int, CheckpointPassageOut]:
     user = current_user(request)
     cp = operated_checkpoint(user, payload.checkpoint_id)
     if payload.client_uuid is not None:
@@ -620,10 +626,10 @@ def create_passage(request: HttpRequest, payload: PassageIn) -> tuple[int, Passa
     return (201 if created else 200), passage_out(passage)
 
 
-@router.get("/passages", response=list[PassageOut], summary="Recent passages at checkpoints in your area")
+@router.get("/passages", response=list[CheckpointPassageOut], summary="Recent passages at checkpoints in your area")
 def list_passages(
     request: HttpRequest, checkpoint_id: uuid.UUID | None = None, limit: int = Query(100, ge=1, le=500)
-) -> list[PassageOut]:
+) -> list[CheckpointPassageOut]:
     user = current_user(request)
     if not (user.can(Perm.CHECKPOINT_OPERATE) or user.can(Perm.CHECKPOINT_MANAGE)):
         raise PermissionDenied(_("Your role does not allow this."))
@@ -633,8 +639,10 @@ def list_passages(
     return [passage_out(p) for p in qs[:limit]]
 
 
-@router.post("/passages/sync", response=SyncOut, summary="Send the offline queue (resent client UUIDs are 'known')")
-def sync_passages(request: HttpRequest, payload: SyncIn) -> SyncOut:
+@router.post(
+    "/passages/sync", response=CheckpointSyncOut, summary="Send the offline queue (resent client UUIDs are 'known')"
+)
+def sync_passages(request: HttpRequest, payload: CheckpointSyncIn) -> CheckpointSyncOut:
     user = current_user(request)
     cp = operated_checkpoint(user, payload.checkpoint_id)
     items = []
@@ -668,11 +676,11 @@ def sync_passages(request: HttpRequest, payload: SyncIn) -> SyncOut:
         raise
     order = {item.client_uuid: i for i, item in enumerate(payload.passages)}
     results.sort(key=lambda r: order.get(r.client_uuid, 0))
-    return SyncOut(
+    return CheckpointSyncOut(
         new=sum(r.status == "new" for r in results),
         known=sum(r.status == "known" for r in results),
         errors=sum(r.status == "error" for r in results),
-        results=[SyncResultOut(**r.__dict__) for r in results],
+        results=[CheckpointSyncResultOut(**r.__dict__) for r in results],
     )
 
 
@@ -701,10 +709,12 @@ def get_changes(request: HttpRequest, checkpoint_id: uuid.UUID, since: datetime.
 
 @router.post(
     "/vehicle-passages",
-    response={200: VehiclePassageOut, 201: VehiclePassageOut, 409: ErrorOut},
+    response={200: CheckpointVehiclePassageOut, 201: CheckpointVehiclePassageOut, 409: CheckpointErrorOut},
     summary="Record a vehicle and its passengers (over capacity records a violation)",
 )
-def create_vehicle_passage(request: HttpRequest, payload: VehiclePassageIn) -> tuple[int, VehiclePassageOut]:
+def create_vehicle_passage(
+    request: HttpRequest, payload: CheckpointVehiclePassageIn
+) -> tuple[int, CheckpointVehiclePassageOut]:
     user = current_user(request)
     cp = operated_checkpoint(user, payload.checkpoint_id)
     if payload.client_uuid is not None:
@@ -744,8 +754,10 @@ def create_vehicle_passage(request: HttpRequest, payload: VehiclePassageIn) -> t
     return (201 if created else 200), vehicle_passage_out(vp)
 
 
-@router.get("/vehicles", response=list[VehicleOut], summary="Vehicles seen at checkpoints in your area, by plate")
-def list_vehicles(request: HttpRequest, plate: str = Query("", max_length=20)) -> list[VehicleOut]:
+@router.get(
+    "/vehicles", response=list[CheckpointVehicleOut], summary="Vehicles seen at checkpoints in your area, by plate"
+)
+def list_vehicles(request: HttpRequest, plate: str = Query("", max_length=20)) -> list[CheckpointVehicleOut]:
     user = current_user(request)
     if not (user.can(Perm.CHECKPOINT_OPERATE) or user.can(Perm.CHECKPOINT_MANAGE)):
         raise PermissionDenied(_("Your role does not allow this."))
@@ -764,12 +776,14 @@ def list_vehicles(request: HttpRequest, plate: str = Query("", max_length=20)) -
 # Arrivals ------------------------------------------------------------------------------------
 
 
-@router.get("/arrivals", response=list[ArrivalOut], summary="People arriving in your commune (default: today)")
+@router.get(
+    "/arrivals", response=list[CheckpointArrivalOut], summary="People arriving in your commune (default: today)"
+)
 def list_arrivals(
     request: HttpRequest,
     day: datetime.date | None = None,
     status: ArrivalStatus | None = None,
-) -> list[ArrivalOut]:
+) -> list[CheckpointArrivalOut]:
     user = current_user(request)
     access.require(user, Perm.DECLARATION_VIEW)
     qs = queries.arrivals_in_scope(user).filter(arrived_on=day or timezone.localdate())
@@ -779,9 +793,11 @@ def list_arrivals(
 
 
 @router.post(
-    "/arrivals/{arrival_id}/confirm", response=ArrivalOut, summary="Confirm an arrival's declaration and monitoring"
+    "/arrivals/{arrival_id}/confirm",
+    response=CheckpointArrivalOut,
+    summary="Confirm an arrival's declaration and monitoring",
 )
-def confirm_arrival(request: HttpRequest, arrival_id: uuid.UUID, payload: ConfirmIn) -> ArrivalOut:
+def confirm_arrival(request: HttpRequest, arrival_id: uuid.UUID, payload: CheckpointConfirmIn) -> CheckpointArrivalOut:
     user = current_user(request)
     arrival = access.get_for_user(user, Arrival.objects.all(), Perm.DECLARATION_REVIEW, pk=arrival_id)
     arrival = actions.confirm_arrival(
@@ -796,8 +812,8 @@ def confirm_arrival(request: HttpRequest, arrival_id: uuid.UUID, payload: Confir
 # Violations ----------------------------------------------------------------------------------
 
 
-@router.get("/violations", response=list[ViolationOut], summary="Violations recorded in your area")
-def list_violations(request: HttpRequest, kind: ViolationKind | None = None) -> list[ViolationOut]:
+@router.get("/violations", response=list[CheckpointViolationOut], summary="Violations recorded in your area")
+def list_violations(request: HttpRequest, kind: ViolationKind | None = None) -> list[CheckpointViolationOut]:
     user = current_user(request)
     access.require(user, Perm.VIOLATION_RECORD)
     qs = access.scope(user, Violation.objects.select_related("vehicle"))
@@ -806,8 +822,10 @@ def list_violations(request: HttpRequest, kind: ViolationKind | None = None) -> 
     return [violation_out(v) for v in qs[:500]]
 
 
-@router.post("/violations", response={200: ViolationOut, 201: ViolationOut}, summary="Record a violation")
-def create_violation(request: HttpRequest, payload: ViolationIn) -> tuple[int, ViolationOut]:
+@router.post(
+    "/violations", response={200: CheckpointViolationOut, 201: CheckpointViolationOut}, summary="Record a violation"
+)
+def create_violation(request: HttpRequest, payload: CheckpointViolationIn) -> tuple[int, CheckpointViolationOut]:
     user = current_user(request)
     access.require(user, Perm.VIOLATION_RECORD)
     if payload.client_uuid is not None:
