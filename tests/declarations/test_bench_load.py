@@ -13,7 +13,7 @@ from phongdich.declarations.models import Declaration
 from tests.conftest import Tree
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @override_settings(DECLARATION_PUBLIC_RATE=(100_000, 600))
 def test_load_and_check(tree: Tree, live_server: Any) -> None:
     # A transactional test may follow another that flushed the migrated rule sets: load them again.

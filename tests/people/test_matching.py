@@ -89,7 +89,7 @@ def test_client_uuid_of_a_merged_record_resolves_to_the_survivor(duc, tree):
     assert active_record(Person.objects.get(pk=other.pk)).pk == duc.pk
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_intakes_with_one_client_uuid_make_one_record(tree):
     """Two requests racing with the same client UUID: one record, both get it (PostgreSQL only)."""
     if connection.vendor != "postgresql":
