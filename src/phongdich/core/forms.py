@@ -12,3 +12,8 @@ class TokenForm(forms.Form):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+
+
+# Strings Django 6 shows in forms that its own Vietnamese catalogue does not translate yet; listed here
+# so that `make messages` keeps them in core's catalogue, which takes precedence over Django's.
+DJANGO_STRINGS = (_("- Select an option -"),)
