@@ -98,6 +98,7 @@ def run(province: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
                 origin_province_id=origin.pk if origin else None,
                 seconds=SECONDS,
                 concurrency=CONCURRENCY,
+                max_requests=200_000,  # the time bounds the run, not the count
             )
             counted = check(outcome)
             outcome.pop("ok_client_uuids")
