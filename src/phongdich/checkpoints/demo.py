@@ -163,6 +163,4 @@ def load_demo(province: AdminUnit, seed: int = 2021) -> str:
             officer, road, away[0], outcome=PassageOutcome.TURNED_BACK, direction="out", passed_at=_at(20, 9, 30)
         )
         passages += 1
-    return (
-        f"{Checkpoint.objects.filter(province=province).count()} checkpoints, {passages} passages, {vehicles} vehicles"
-    )
+    return f"Checkpoints: {Checkpoint.objects.filter(province=province).count()} checkpoints, {passages} passages, {vehicles} vehicles"

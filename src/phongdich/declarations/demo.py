@@ -169,6 +169,6 @@ def load_demo(province: AdminUnit, seed: int = 2021) -> str:
         declarations = _declarations(rng, commune)
     flagged = Declaration.objects.filter(commune=commune, flags__isnull=False).distinct().count()
     return (
-        f"declarations: {len(venues)} venues, {checkins} check-ins, {candidates} check-in contact candidates, "
+        f"Declarations: {len(venues)} venues, {checkins} check-ins, {candidates} check-in contact candidates, "
         f"{declarations} declarations into {commune.name} ({flagged} flagged)"
     )
