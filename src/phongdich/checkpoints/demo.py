@@ -163,4 +163,5 @@ def load_demo(province: AdminUnit, seed: int = 2021) -> str:
             officer, road, away[0], outcome=PassageOutcome.TURNED_BACK, direction="out", passed_at=_at(20, 9, 30)
         )
         passages += 1
-    return f"Checkpoints: {Checkpoint.objects.filter(province=province).count()} checkpoints, {passages} passages, {vehicles} vehicles"
+    count = Checkpoint.objects.filter(province=province).count()
+    return f"Checkpoints: {count} checkpoints, {passages} passages, {vehicles} vehicles"
