@@ -11,7 +11,6 @@ and a client UUID generated on page render so that a retry never duplicates a re
 from __future__ import annotations
 
 import datetime
-import hashlib
 import uuid
 from typing import Any
 
@@ -19,7 +18,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,6 +31,7 @@ from phongdich.cases import exposure
 from phongdich.cases.models import ExposureSite
 from phongdich.core import access
 from phongdich.core.access import current_user
+from phongdich.core.ratelimit import over_limit
 from phongdich.core.roles import Perm
 from phongdich.geo.models import AdminUnit, Level
 from phongdich.geo.queries import deployment_province, subtree
@@ -411,23 +410,10 @@ def _public_site(pk: Any) -> ExposureSite:
         raise Http404(_("Not found.")) from exc
 
 
-def _client_ip(request: HttpRequest) -> str:
-    # Behind a reverse proxy, the proxy sets REMOTE_ADDR through the WSGI server's config.
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def rate_limited(request: HttpRequest) -> bool:
     """Count this request against its IP; True when over the limit (EXPOSURE_REPORT_RATE)."""
     limit, seconds = getattr(settings, "EXPOSURE_REPORT_RATE", (10, 600))
-    key = "exposure-report:" + hashlib.sha256(_client_ip(request).encode()).hexdigest()[:32]
-    if cache.add(key, 1, seconds):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, seconds)
-        return False
-    return int(count) > int(limit)
+    return over_limit(request, "exposure-report", limit, seconds)
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import uuid
 from typing import Any
@@ -21,7 +20,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -43,6 +41,7 @@ from phongdich.checkpoints.models import (
 )
 from phongdich.core import access
 from phongdich.core.access import current_user
+from phongdich.core.ratelimit import over_limit
 from phongdich.core.roles import Perm
 from phongdich.geo.models import AdminUnit, Level
 from phongdich.geo.queries import deployment_province
@@ -288,16 +287,7 @@ class ReturnForm(forms.Form):
 
 def _rate_limited(request: HttpRequest) -> bool:
     limit, seconds = getattr(settings, "RETURN_REPORT_RATE", (10, 600))
-    ip = str(request.META.get("REMOTE_ADDR", ""))
-    key = "return-report:" + hashlib.sha256(ip.encode()).hexdigest()[:32]
-    if cache.add(key, 1, seconds):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.add(key, 1, seconds)
-        return False
-    return int(count) > int(limit)
+    return over_limit(request, "return-report", limit, seconds)
 
 
 @require_http_methods(["GET", "POST"])

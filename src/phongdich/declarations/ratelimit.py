@@ -7,29 +7,15 @@ family declaring on one phone, low enough to stop a script. Counted per bucket (
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
+from phongdich.core.ratelimit import over_limit
+
 DEFAULT_RATE = (20, 600)
-
-
-def client_ip(request: HttpRequest) -> str:
-    # Behind a reverse proxy, the proxy sets REMOTE_ADDR through the WSGI server's config.
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def rate_limited(request: HttpRequest, bucket: str) -> bool:
     """Count this request against its IP; True when over the limit."""
     limit, seconds = getattr(settings, "DECLARATION_PUBLIC_RATE", DEFAULT_RATE)
-    key = f"declarations-{bucket}:" + hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
-    if cache.add(key, 1, seconds):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, seconds)
-        return False
-    return int(count) > int(limit)
+    return over_limit(request, f"declarations-{bucket}", limit, seconds)
