@@ -1,6 +1,6 @@
 """Every change of the checkpoints app: atomic, audited, idempotent by client UUID.
 
-- ``create_checkpoint``, ``start_shift`` / ``end_shift``;
+- ``create_checkpoint``, ``update_checkpoint`` (name, kind, place, open/closed), ``start_shift`` / ``end_shift``;
 - ``record_passage`` (one person; ``sent_to_quarantine`` asks the quarantine module for a
   placement through ``quarantine.actions.request_placement``; a let-through creates an
   ``Arrival`` for the destination commune) and ``sync_passages`` (the offline queue: a resent
@@ -89,6 +89,18 @@ def _check_commune(unit: AdminUnit | None, field_name: str) -> None:
         raise CheckpointError(_("Choose a commune."), field=field_name)
 
 
+def _create_once[M: Any](model: type[M], client_uuid: uuid.UUID | None, **values: Any) -> tuple[M, bool]:
+    """(row, True); or (the first row, False) when the same client UUID was written at the same moment."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(client_uuid=client_uuid, **values), True
+    except IntegrityError:
+        found = model.objects.filter(client_uuid=client_uuid).first() if client_uuid is not None else None
+        if found is None:
+            raise
+        return found, False
+
+
 def derived(seed: uuid.UUID | None, what: str) -> uuid.UUID | None:
     """A client UUID for a follow-up record, derived from the first one (retries find it again)."""
     return uuid.uuid5(_NS, f"{seed}:{what}") if seed is not None else None
@@ -118,11 +130,49 @@ def create_checkpoint(
         raise CheckpointError(_("Choose a kind of checkpoint."), field="kind")
     if unit.level == Level.PROVINCE:
         raise CheckpointError(_("Choose the district or commune where the checkpoint is."), field="unit")
-    cp = Checkpoint.objects.create(
-        client_uuid=client_uuid, name=name[:160], kind=kind, place=(place or "").strip()[:255], **lineage_columns(unit)
+    cp, created = _create_once(
+        Checkpoint, client_uuid, name=name[:160], kind=kind, place=(place or "").strip()[:255], **lineage_columns(unit)
     )
+    if not created:
+        return cp, False
     record_change(actor, "checkpoint.create", cp, None, snapshot(cp, ["name", "kind", "place", "district", "commune"]))
     return cp, True
+
+
+_EDITABLE = ["name", "kind", "place", "active"]
+
+
+@transaction.atomic
+def update_checkpoint(
+    actor: User | None,
+    checkpoint: Checkpoint,
+    *,
+    name: str,
+    kind: str,
+    place: str = "",
+    active: bool = True,
+) -> Checkpoint:
+    """Rename, re-kind, re-place, close or reopen a checkpoint; audited, nothing written when unchanged.
+
+    The unit stays: the checkpoint's passages carry its jurisdiction from when they were recorded.
+    A closed checkpoint takes no passages (``record_passage``).
+    """
+    name = (name or "").strip()
+    if not name:
+        raise CheckpointError(_("Enter the checkpoint's name."), field="name")
+    if kind not in CheckpointKind.values:
+        raise CheckpointError(_("Choose a kind of checkpoint."), field="kind")
+    cp = Checkpoint.objects.select_for_update().get(pk=checkpoint.pk)
+    before = snapshot(cp, _EDITABLE)
+    values = {"name": name[:160], "kind": kind, "place": (place or "").strip()[:255], "active": bool(active)}
+    changed = [f for f, v in values.items() if getattr(cp, f) != v]
+    if not changed:
+        return cp
+    for f in changed:
+        setattr(cp, f, values[f])
+    cp.save(update_fields=changed)
+    record_change(actor, "checkpoint.update", cp, before, snapshot(cp, _EDITABLE))
+    return cp
 
 
 @transaction.atomic
@@ -148,14 +198,17 @@ def start_shift(
             officer.unit.contains(_unit_of(checkpoint)) or _unit_of(checkpoint).contains(officer.unit)
         ):
             raise CheckpointError(_("An officer of another area cannot be on this shift."), field="officers")
-    shift = Shift.objects.create(
-        client_uuid=client_uuid,
+    shift, created = _create_once(
+        Shift,
+        client_uuid,
         checkpoint=checkpoint,
         starts_at=start,
         ends_at=ends_at,
         note=(note or "")[:255],
         created_by=_user(actor),
     )
+    if not created:
+        return shift, False
     shift.officers.set(list(officers))
     record_change(
         actor,
@@ -251,8 +304,9 @@ def record_violation(
         cols = _columns(person)
     else:
         cols = lineage_columns(actor.unit if actor is not None and actor.is_authenticated else None)
-    v = Violation.objects.create(
-        client_uuid=client_uuid,
+    v, created = _create_once(
+        Violation,
+        client_uuid,
         kind=kind,
         person=person,
         vehicle=vehicle,
@@ -266,6 +320,8 @@ def record_violation(
         recorded_by=_user(actor),
         **cols,
     )
+    if not created:
+        return v
     record_change(
         actor,
         "violation.record",
@@ -564,6 +620,8 @@ def record_vehicle_passage(
             return found, False
     if direction not in Direction.values:
         raise CheckpointError(_("Choose a direction."), field="direction")
+    if not checkpoint.active:
+        raise CheckpointError(_("This checkpoint is closed."), status=409, field="checkpoint_id")
     if len(passengers) > MAX_PASSENGERS:
         raise CheckpointError(_("Too many passengers."), field="passengers")
     ids = [p.person.pk for p in passengers]
@@ -575,8 +633,9 @@ def record_vehicle_passage(
     when = _check_time(passed_at)
     vehicle, _created = register_vehicle(actor, plate, kind=kind, seats=seats, owner=owner)
     over = vehicle.seats is not None and carried > vehicle.seats
-    vp = VehiclePassage.objects.create(
-        client_uuid=client_uuid,
+    vp, created = _create_once(
+        VehiclePassage,
+        client_uuid,
         checkpoint=checkpoint,
         vehicle=vehicle,
         direction=direction,
@@ -590,6 +649,8 @@ def record_vehicle_passage(
         officer=_user(actor),
         **_columns(checkpoint),
     )
+    if not created:
+        return vp, False
     record_change(
         actor,
         "vehicle.passage",

@@ -1,6 +1,7 @@
 """Pages of the checkpoints app, namespace "checkpoints".
 
-- ``index``: the checkpoints of the user's area, today's figures, recent violations;
+- ``index``: the checkpoints of the user's area with today's figures (passages, vehicles, over
+  capacity, officers on duty), recent violations; the management pages are in ``manage_views``;
 - ``screen``: the phone-first checkpoint screen (scan or type → status → outcome), installable
   and working offline (``manifest``, ``service_worker`` served at /checkpoints/sw.js so that its
   scope is /checkpoints/; the screen's JavaScript keeps the snapshot and the queue in IndexedDB);
@@ -37,7 +38,6 @@ from phongdich.checkpoints.models import (
     Checkpoint,
     Direction,
     PassageOutcome,
-    Violation,
 )
 from phongdich.core import access
 from phongdich.core.access import current_user
@@ -62,26 +62,30 @@ def _can_work(user: Any) -> bool:
 def index(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     today = timezone.localdate()
-    context: dict[str, Any] = {"can_work": _can_work(user), "can_operate": user.can(Perm.CHECKPOINT_OPERATE)}
+    context: dict[str, Any] = {
+        "can_work": _can_work(user),
+        "can_operate": user.can(Perm.CHECKPOINT_OPERATE),
+        "can_manage": user.can(Perm.CHECKPOINT_MANAGE),
+    }
     if context["can_work"]:
         cps = list(queries.checkpoints_in_scope(user))
-        counts: dict[Any, int] = {}
-        for cp_id in (
-            queries.passages_in_scope(user)
-            .filter(passed_at__date=today)
-            .values_list("checkpoint_id", flat=True)
-            .iterator()
-        ):
-            counts[cp_id] = counts.get(cp_id, 0) + 1
-        context["checkpoints"] = [(cp, counts.get(cp.pk, 0)) for cp in cps]
+        figures = queries.figures([cp.pk for cp in cps], today)
+        context["checkpoints"] = [(cp, figures[cp.pk]) for cp in cps]
+        context["totals"] = queries.Figures(
+            passages=sum(f.passages for f in figures.values()),
+            vehicles=sum(f.vehicles for f in figures.values()),
+            over_capacity=sum(f.over_capacity for f in figures.values()),
+            on_duty=sum(f.on_duty for f in figures.values()),
+        )
     if user.can(Perm.DECLARATION_VIEW):
         arrivals = queries.arrivals_in_scope(user).filter(arrived_on=today)
         context["arrivals_today"] = arrivals.count()
         context["arrivals_pending"] = arrivals.filter(status=ArrivalStatus.PENDING).count()
     if user.can(Perm.VIOLATION_RECORD):
-        context["violations"] = list(
-            access.scope(user, Violation.objects.select_related("vehicle", "person", "owner", "driver"))[:20]
-        )
+        start, end = queries.day_bounds(today)
+        violations = queries.violations_in_scope(user)
+        context["violations"] = list(violations[:10])
+        context["violations_today"] = violations.filter(occurred_at__gte=start, occurred_at__lt=end).count()
     return render(request, "checkpoints/index.html", context)
 
 

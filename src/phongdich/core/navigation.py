@@ -53,6 +53,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("treatment:index", _("Treatment"), "care", (Perm.TREATMENT_VIEW,)),
     Entry("community:index", _("Community teams"), "care", (Perm.COMMUNITY_VIEW,)),
     Entry("checkpoints:index", _("Checkpoints"), "arrivals", (Perm.CHECKPOINT_OPERATE, Perm.CHECKPOINT_MANAGE)),
+    Entry("checkpoints:vehicles", _("Vehicles"), "arrivals", (Perm.CHECKPOINT_OPERATE, Perm.CHECKPOINT_MANAGE)),
+    Entry("checkpoints:violations", _("Violations"), "arrivals", (Perm.VIOLATION_RECORD,)),
     Entry("declarations:index", _("Declarations"), "arrivals", (Perm.DECLARATION_VIEW,)),
     Entry("people:absent-lists", _("Absent citizens"), "arrivals", (Perm.ABSENT_UPLOAD, Perm.ABSENT_EXPORT)),
     Entry(
@@ -97,7 +99,13 @@ PRIMARY: dict[Role, tuple[str, ...]] = {
         "community:index",
     ),
     Role.COMMUNITY: ("community:index", "people:search", "people:absent-lists"),
-    Role.CHECKPOINT: ("checkpoints:index", "people:search", "people:absent-lists"),
+    Role.CHECKPOINT: (
+        "checkpoints:index",
+        "checkpoints:vehicles",
+        "checkpoints:violations",
+        "people:search",
+        "people:absent-lists",
+    ),
     Role.LAB: ("testing:index", "people:search"),
     Role.FACILITY: ("quarantine:index", "treatment:index", "testing:index", "people:search"),
 }
