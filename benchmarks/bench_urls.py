@@ -1,7 +1,8 @@
 """The project's URLs plus the benchmark's reference: a minimal Django view inserting the same row.
 
 The reference takes the same JSON body as ``POST /api/v1/declarations/public`` and writes one
-``Declaration`` row with the same values, without validation, person matching, flags or audit:
+``Declaration`` row with the same values, without validation, person matching, flags or audit
+(marked processed, so that the task worker leaves it alone):
 the throughput of "Django + one INSERT" on the same server, against which the real endpoint is
 measured. It lives only in the benchmark's URL configuration.
 """
@@ -45,6 +46,7 @@ def minimal_declaration(request: HttpRequest) -> HttpResponse:
         origin_province_id=body.get("origin_province_id"),
         symptoms=body.get("symptoms", []),
         declared_at=timezone.now(),
+        processed_at=timezone.now(),  # a bare row: nothing for the worker to do
         **lineage_columns(unit),
     )
     return JsonResponse({"id": str(row.pk), "reference": row.reference}, status=201)

@@ -26,6 +26,27 @@ from phongdich.core.text import fold
 from phongdich.geo.models import AdminUnit, Hierarchy, Level
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    """Put back the data the migrations ship when a reused test database lacks it.
+
+    The transactional tests flush the database when they end; when they end a run, the next run
+    of ``make test`` (``--reuse-db``) finds it without the national rule sets. They are loaded
+    again (both loaders are idempotent) and the snapshot the transactional tests restore is
+    taken again.
+    """
+    from django.db import connection
+
+    from phongdich.policy.models import RuleSet
+    from phongdich.policy.rulesets import apply_care_rules, load_rule_sets
+
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        if not RuleSet.objects.exists():
+            load_rule_sets()
+            apply_care_rules()
+            connection._test_serialized_contents = connection.creation.serialize_db_to_string()  # type: ignore[attr-defined]
+
+
 @dataclass
 class Tree:
     province: AdminUnit

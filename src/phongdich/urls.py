@@ -4,6 +4,8 @@ from django.urls import include, path
 from phongdich.api.main import api
 
 urlpatterns = [
+    # The API first: its prefix is told apart at once, so API calls skip the pages' patterns.
+    path("api/v1/", api.urls),
     path("", include("phongdich.core.urls")),
     path("units/", include("phongdich.geo.urls")),
     path("", include("phongdich.people.urls")),
@@ -24,7 +26,6 @@ urlpatterns = [
     path("declarations/", include("phongdich.declarations.urls")),  # declarations, venues, check-ins (staff)
     path("checkpoints/", include("phongdich.checkpoints.urls")),  # checkpoints, passages, vehicles, arrivals
     path("public/", include("phongdich.declarations.public_urls")),  # the public declaration and check-in pages
-    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

@@ -38,18 +38,19 @@ def snapshot(obj: Model, fields: list[str] | None = None) -> dict[str, Any]:
     return {k: _jsonable(v) for k, v in data.items()}
 
 
-def record_change(
+def change_row(
     actor: User | None,
     action: str,
     obj: Model,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditLog:
+    """The audit row of a change, not yet saved (for ``AuditLog.objects.bulk_create`` of a batch)."""
     if before is not None and after is not None:
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
         before = {k: before.get(k) for k in changed}
         after = {k: after.get(k) for k in changed}
-    return AuditLog.objects.create(
+    return AuditLog(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=obj._meta.label,
@@ -57,6 +58,18 @@ def record_change(
         before=before,
         after=after,
     )
+
+
+def record_change(
+    actor: User | None,
+    action: str,
+    obj: Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditLog:
+    row = change_row(actor, action, obj, before, after)
+    row.save(force_insert=True)
+    return row
 
 
 def record_access(user: User, obj: Model, channel: str = "web", detail: str = "") -> None:

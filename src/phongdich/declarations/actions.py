@@ -2,10 +2,11 @@
 
 ``submit_declaration(data, *, client_uuid, channel)`` is a seam: the public form, the API and a
 checkpoint officer declaring on behalf of a traveller all call it. It validates ``data``
-(``DeclarationError`` with the field and a translated message; nothing written), matches the
-person (people.actions.intake_person: same ID number = same person, else name + birth + phone
-scoring, likely duplicates to the review queue), stores the declaration in the destination
-commune, computes its flags (flags.py) and writes an audit row. A resend with the same
+(``DeclarationError`` with the field and a translated message; nothing written), stores the
+declaration in the destination commune and hands it to ``processing`` (matching the person:
+people.actions.intake_person, same ID number = same person, else name + birth + phone scoring,
+likely duplicates to the review queue; the rule set; the flags of flags.py; an audit row): at
+once for an officer or the demo, in the task worker a second later for the public. A resend with the same
 ``client_uuid`` returns the first declaration with ``created=False``.
 """
 
@@ -16,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,19 +100,6 @@ class DeclarationData:
     conditions: list[str] = field(default_factory=list)
     declared_at: datetime.datetime | None = None
 
-    def person_data(self) -> PersonData:
-        return PersonData(
-            full_name=self.full_name,
-            id_number=self.id_number if self.id_number and self.id_number.isdigit() else None,
-            birth_date=self.birth_date,
-            birth_year=self.birth_year,
-            sex=self.sex,
-            phone=self.phone,
-            unit=self.destination,
-            address=self.address,
-            conditions=[c for c in self.conditions if c],
-        )
-
 
 def check_declaration(data: DeclarationData) -> None:
     """Raise DeclarationError for anything a person or client could get wrong."""
@@ -178,34 +166,6 @@ def check_declaration(data: DeclarationData) -> None:
             raise DeclarationError(_("This text is too long."), name)
 
 
-DECLARATION_FIELDS = [
-    "kind",
-    "channel",
-    "person",
-    "origin_province",
-    "origin_unit",
-    "origin_country",
-    "travel_date",
-    "transport",
-    "symptoms",
-    "exposures",
-    "province",
-    "district",
-    "commune",
-    "village",
-]
-
-
-def _source_for(channel: str) -> str:
-    return (
-        Source.DEMO
-        if channel == Channel.DEMO
-        else Source.API
-        if channel in (Channel.PUBLIC_WEB, Channel.API)
-        else Source.MANUAL
-    )
-
-
 def submit_declaration(
     data: DeclarationData,
     *,
@@ -219,59 +179,57 @@ def submit_declaration(
     None for the public. Raises DeclarationError (nothing written) for invalid data.
     """
     if client_uuid is not None:
-        existing = Declaration.objects.filter(client_uuid=client_uuid).first()
+        existing = next(iter(Declaration.objects.filter(client_uuid=client_uuid).order_by()[:1]), None)
         if existing is not None:
             return existing, False
     if channel not in Channel.values:
         raise DeclarationError(_("Unknown channel."), "channel")
     check_declaration(data)
-    from phongdich.declarations.flags import compute_flags
-    from phongdich.policy.queries import rule_set_on
+    from phongdich.declarations import processing
 
-    declared_at = data.declared_at or timezone.now()
+    declaration = Declaration(
+        client_uuid=client_uuid,
+        channel=channel,
+        kind=data.kind,
+        full_name=data.full_name.strip(),
+        id_number=data.id_number or "",
+        birth_date=data.birth_date,
+        birth_year=data.birth_year or (data.birth_date.year if data.birth_date else None),
+        sex=data.sex,
+        nationality=data.nationality.strip(),
+        phone=data.phone,
+        address=data.address.strip(),
+        origin_province=data.origin_province,
+        origin_unit=data.origin_unit,
+        origin_country=data.origin_country.strip(),
+        travel_date=data.travel_date,
+        transport=data.transport,
+        vehicle_number=data.vehicle_number.strip(),
+        seat=data.seat.strip(),
+        places=[
+            {
+                "name": p.name.strip(),
+                "unit_id": p.unit.pk if p.unit else None,
+                "date": p.date.isoformat() if p.date else None,
+            }
+            for p in data.places
+        ],
+        provinces_visited=sorted({u.pk for u in data.provinces_visited}),
+        symptoms=sorted(set(data.symptoms)),
+        exposures=sorted(set(data.exposures)),
+        conditions=sorted(set(data.conditions)),
+        declared_at=data.declared_at or timezone.now(),
+        submitted_by=actor if actor is not None and actor.is_authenticated else None,
+        **lineage_columns(data.destination),
+    )
     try:
-        with transaction.atomic():
-            intake = intake_person(actor, data.person_data(), source=_source_for(channel))
-            declaration = Declaration(
-                client_uuid=client_uuid,
-                channel=channel,
-                kind=data.kind,
-                person=intake.person,
-                full_name=data.full_name.strip(),
-                id_number=data.id_number or "",
-                birth_date=data.birth_date,
-                birth_year=data.birth_year or (data.birth_date.year if data.birth_date else None),
-                sex=data.sex,
-                nationality=data.nationality.strip(),
-                phone=data.phone,
-                address=data.address.strip(),
-                origin_province=data.origin_province,
-                origin_unit=data.origin_unit,
-                origin_country=data.origin_country.strip(),
-                travel_date=data.travel_date,
-                transport=data.transport,
-                vehicle_number=data.vehicle_number.strip(),
-                seat=data.seat.strip(),
-                places=[
-                    {
-                        "name": p.name.strip(),
-                        "unit_id": p.unit.pk if p.unit else None,
-                        "date": p.date.isoformat() if p.date else None,
-                    }
-                    for p in data.places
-                ],
-                provinces_visited=sorted({u.pk for u in data.provinces_visited}),
-                symptoms=sorted(set(data.symptoms)),
-                exposures=sorted(set(data.exposures)),
-                conditions=sorted(set(data.conditions)),
-                declared_at=declared_at,
-                rule_set=rule_set_on(timezone.localdate(declared_at), data.destination),
-                submitted_by=actor if actor is not None and actor.is_authenticated else None,
-                **lineage_columns(data.destination),
-            )
-            declaration.save()
-            compute_flags(declaration)
-            record_change(actor, "declaration.submit", declaration, None, snapshot(declaration, DECLARATION_FIELDS))
+        if processing.at_once(declaration) or connection.in_atomic_block:
+            with transaction.atomic():
+                declaration.save(force_insert=True)
+                processing.after_submit(declaration, actor)
+        else:  # the public path: one INSERT, committed at once; the worker does the rest
+            declaration.save(force_insert=True)
+            processing.after_submit(declaration, actor)
     except IntegrityError:
         # A concurrent resend with the same client UUID won the race: return its declaration.
         again = Declaration.objects.filter(client_uuid=client_uuid).first() if client_uuid else None

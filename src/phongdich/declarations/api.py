@@ -55,8 +55,10 @@ from phongdich.declarations.models import (
     Venue,
     VenueKind,
 )
+from phongdich.declarations.processing import ensure_processed
 from phongdich.declarations.qr import qr_svg
 from phongdich.declarations.ratelimit import rate_limited
+from phongdich.geo.cache import units_by_pk
 from phongdich.geo.models import AdminUnit, Level
 from phongdich.people.models import Sex
 from phongdich.people.validation import normalize_id_number, normalize_name, normalize_phone
@@ -79,10 +81,11 @@ def raise_error(exc: actions.DeclarationError) -> None:
 
 
 def _unit(field: str, unit_id: int | None, levels: tuple[str, ...]) -> AdminUnit | None:
+    """The unit of the deployment's hierarchy at one of ``levels`` (from the process's unit cache)."""
     if unit_id is None:
         return None
-    unit = AdminUnit.objects.filter(version=settings.PHONGDICH_HIERARCHY, pk=unit_id, level__in=levels).first()
-    if unit is None:
+    unit = units_by_pk([unit_id]).get(unit_id)
+    if unit is None or unit.version != settings.PHONGDICH_HIERARCHY or unit.level not in levels:
         raise invalid(field, _("Unknown administrative unit."))
     return unit
 
@@ -243,6 +246,7 @@ class DeclarationOut(Schema):
     conditions: list[str]
     declared_at: datetime.datetime
     rule_set_id: int | None
+    processed: bool = Field(..., description="False while the person matching and flags are still to be done.")
     flags: list[FlagOut]
 
 
@@ -415,6 +419,7 @@ def _declaration(d: Declaration, flags: list[DeclarationFlag]) -> dict[str, Any]
         "conditions": d.conditions,
         "declared_at": d.declared_at,
         "rule_set_id": d.rule_set_id,
+        "processed": not d.pending,
         "flags": [_flag(f) for f in flags],
     }
 
@@ -546,6 +551,7 @@ def declaration_detail(request: HttpRequest, declaration_id: uuid.UUID) -> dict[
         Perm.DECLARATION_VIEW,
         pk=declaration_id,
     )
+    d = ensure_processed(d)
     record_access(user, d, channel="api")
     return _declaration(d, list(d.flags.all()))
 
@@ -563,6 +569,7 @@ def declaration_violation(
     d = access.get_for_user(
         user, Declaration.objects.select_related("person"), Perm.VIOLATION_RECORD, pk=declaration_id
     )
+    d = ensure_processed(d)
     if d.person is None:
         raise HttpError(409, _("This declaration is not linked to a person."))
     try:

@@ -141,6 +141,8 @@ class Declaration(UnitScoped):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Matched to a person, rule set chosen, flags computed (declarations.processing); null = waiting.
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-declared_at"]
@@ -154,7 +156,13 @@ class Declaration(UnitScoped):
         indexes = [
             models.Index(fields=["commune", "-declared_at"], name="declaration_commune_time"),
             models.Index(fields=["person", "-declared_at"], name="declaration_person_time"),
+            models.Index(fields=["created_at"], condition=Q(processed_at__isnull=True), name="declaration_pending"),
         ]
+
+    @property
+    def pending(self) -> bool:
+        """Stored, not yet matched and flagged (the worker does it within seconds)."""
+        return self.processed_at is None
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.declared_at:%d/%m/%Y}"

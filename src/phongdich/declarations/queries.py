@@ -27,16 +27,20 @@ if TYPE_CHECKING:
 def declaration_for_token(token: str) -> Declaration | None:
     """The declaration whose QR ``token`` was scanned, or None.
 
+    A declaration the worker has not processed yet is processed first (matched, flagged).
     Verifies the signature and the expiry (``tokens.TOKEN_VALID_FOR``): a tampered, malformed
     or expired token answers None, never an exception. No access check: the holder of the QR
     shows it to an officer; the caller decides what the officer may see of it.
     """
+    from phongdich.declarations.processing import ensure_processed
+
     reference = reference_from_token(token)
     if reference is None:
         return None
-    return (
+    found = (
         Declaration.objects.select_related("person", "origin_province", "commune").filter(reference=reference).first()
     )
+    return ensure_processed(found) if found is not None else None
 
 
 def latest_declarations(person_ids: Iterable[uuid.UUID], since: datetime.datetime) -> dict[uuid.UUID, Declaration]:

@@ -42,6 +42,7 @@ from phongdich.declarations.models import (
     Symptom,
     Venue,
 )
+from phongdich.declarations.processing import ensure_processed
 from phongdich.declarations.qr import qr_svg
 from phongdich.declarations.ratelimit import rate_limited
 from phongdich.geo.models import AdminUnit
@@ -164,6 +165,7 @@ def index(request: HttpRequest) -> HttpResponse:
         flags.setdefault(flag.declaration_id, []).append(flag)
     rows = [(d, flags.get(d.pk, [])) for d in page]
     open_count = queries.flags_in_scope(user).filter(handled_at__isnull=True).count()
+    pending_count = queries.declarations_in_scope(user).filter(processed_at__isnull=True).count()
     return render(
         request,
         "declarations/index.html",
@@ -174,6 +176,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "kinds": FlagKind.choices,
             "open_count": open_count,
+            "pending_count": pending_count,
             "can_venues": user.can(Perm.VENUE_MANAGE),
         },
     )
@@ -193,6 +196,7 @@ def detail(request: HttpRequest, pk: Any) -> HttpResponse:
         Perm.DECLARATION_VIEW,
         pk=pk,
     )
+    declaration = ensure_processed(declaration)
     record_access(user, declaration)
     units = AdminUnit.objects.in_bulk(
         [int(u) for u in declaration.provinces_visited]

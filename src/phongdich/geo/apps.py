@@ -6,3 +6,6 @@ class GeoConfig(AppConfig):
     name = "phongdich.geo"
     label = "geo"
     verbose_name = _("Administrative units")
+
+    def ready(self) -> None:
+        from phongdich.geo import cache  # noqa: F401 - connects the signals that empty the unit cache

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 
 from phongdich.core.text import fold
+from phongdich.geo import cache
 from phongdich.geo.borders import FOREIGN_BORDERS, province_adjacency
 from phongdich.geo.models import AdminUnit, Crosswalk, Hierarchy, Level
 
@@ -269,4 +270,5 @@ def load_units(only: Hierarchy | None = None, provinces: Iterable[str] | None = 
             sync_units(version, package_units(version, wanted), stats)
             sync_neighbours(version, stats)
         sync_crosswalk(stats)
+    cache.clear()
     return stats

@@ -46,6 +46,30 @@ def risk_level_of(unit: AdminUnit | None, on: datetime.date) -> str | None:
     return max(levels, key=lambda level: _RANK.get(RiskLevel(level), 0), default=None)
 
 
+class RiskIndex:
+    """The areas in force at some time between two dates, in memory: ``level_of`` answers like
+    ``risk_level_of`` for any date in that span without a query (for a batch of declarations)."""
+
+    def __init__(self, first: datetime.date, last: datetime.date) -> None:
+        self.by_unit: dict[int, list[tuple[datetime.date, datetime.date | None, str]]] = {}
+        rows = RiskArea.objects.filter(effective_from__lte=last).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=first)
+        )
+        for unit_id, start, end, level in rows.values_list("unit_id", "effective_from", "effective_to", "level"):
+            self.by_unit.setdefault(unit_id, []).append((start, end, level))
+
+    def level_of(self, unit: AdminUnit | None, on: datetime.date) -> str | None:
+        if unit is None or not self.by_unit:
+            return None
+        levels = [
+            level
+            for pk in lineage_ids(unit)
+            for start, end, level in self.by_unit.get(pk, ())
+            if start <= on and (end is None or end >= on)
+        ]
+        return max(levels, key=lambda level: _RANK.get(RiskLevel(level), 0), default=None)
+
+
 def _check(unit: AdminUnit | None, level: str, start: datetime.date | None, end: datetime.date | None) -> None:
     errors: dict[str, str] = {}
     if unit is None:
