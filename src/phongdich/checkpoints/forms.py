@@ -213,7 +213,7 @@ class VehiclePassageForm(forms.Form):
     )
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind of vehicle"),
-        choices=[("", gettext_lazy("— as recorded before (car if new)")), *VehicleKind.choices],
+        choices=[("", gettext_lazy("— unchanged (car if new)")), *VehicleKind.choices],
         required=False,
     )
     seats = forms.IntegerField(
@@ -369,8 +369,12 @@ class ViolationFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind"), choices=[("", gettext_lazy("All kinds")), *ViolationKind.choices], required=False
     )
-    since = forms.DateField(label=gettext_lazy("From"), required=False, input_formats=DATE_FORMATS, widget=DATE_WIDGET)
-    until = forms.DateField(label=gettext_lazy("To"), required=False, input_formats=DATE_FORMATS, widget=DATE_WIDGET)
+    since = forms.DateField(
+        label=gettext_lazy("First day"), required=False, input_formats=DATE_FORMATS, widget=DATE_WIDGET
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Last day"), required=False, input_formats=DATE_FORMATS, widget=DATE_WIDGET
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

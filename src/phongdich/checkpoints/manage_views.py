@@ -246,10 +246,11 @@ def vehicle_detail(request: HttpRequest, pk: Any) -> HttpResponse:
         user, Vehicle.objects.select_related("owner").distinct(), work_perm(user), "passages__", pk=pk
     )
     people = Prefetch("people", queryset=Passage.objects.select_related("person", "destination_commune"))
-    passages = list(queries.vehicle_passages_in_scope(user).filter(vehicle=vehicle).prefetch_related(people)[:100])
+    passages = queries.vehicle_passages_in_scope(user).filter(vehicle=vehicle)
     context = {
         "vehicle": vehicle,
-        "passages": passages,
+        "passages": list(passages.prefetch_related(people)[:100]),
+        "passage_count": passages.count(),
         "violations": list(queries.violations_in_scope(user).filter(vehicle=vehicle)[:50]),
         "can_record_violation": user.can(Perm.VIOLATION_RECORD),
         "operated": _operated(user),

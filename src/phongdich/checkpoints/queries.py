@@ -8,13 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from phongdich.checkpoints.models import Arrival, Checkpoint, Passage, Shift, Vehicle, VehiclePassage, Violation
 from phongdich.checkpoints.status import find_person
 from phongdich.core import access
 from phongdich.core.models import User
+from phongdich.core.roles import Role
 
 if TYPE_CHECKING:
     from phongdich.people.models import Person
@@ -104,11 +105,17 @@ def shift_officers(checkpoint: Checkpoint) -> QuerySet[User]:
         else "province"
     )
     above = [u for u in (checkpoint.province_id, checkpoint.district_id, checkpoint.commune_id) if u is not None]
+    first = Case(
+        When(role=Role.CHECKPOINT, then=Value(0)),
+        When(role=Role.POLICE, then=Value(1)),
+        When(role=Role.HEALTH, then=Value(2)),
+        default=Value(3),
+    )
     return (
         User.objects.filter(is_active=True)
         .filter(Q(unit_id__in=[*above, own]) | Q(**{f"unit__{level}_id": own}))
         .select_related("unit")
-        .order_by("role", "last_name", "first_name", "username")
+        .order_by(first, "role", "last_name", "first_name", "username")
     )
 
 

@@ -99,13 +99,7 @@ PRIMARY: dict[Role, tuple[str, ...]] = {
         "community:index",
     ),
     Role.COMMUNITY: ("community:index", "people:search", "people:absent-lists"),
-    Role.CHECKPOINT: (
-        "checkpoints:index",
-        "checkpoints:vehicles",
-        "checkpoints:violations",
-        "people:search",
-        "people:absent-lists",
-    ),
+    Role.CHECKPOINT: ("checkpoints:index", "people:search", "people:absent-lists"),
     Role.LAB: ("testing:index", "people:search"),
     Role.FACILITY: ("quarantine:index", "treatment:index", "testing:index", "people:search"),
 }
