@@ -521,3 +521,50 @@ def test_the_new_pages_are_in_the_navigation_of_the_roles_that_may_open_them(per
     assert "/checkpoints/vehicles/" in links(Role.HEALTH) and "/checkpoints/violations/" not in links(Role.HEALTH)
     assert "/checkpoints/violations/" in links(Role.COMMUNE) and "/checkpoints/vehicles/" not in links(Role.COMMUNE)
     assert not {"/checkpoints/vehicles/", "/checkpoints/violations/"} & set(links(Role.STEERING))
+
+
+# Queries and the actions' guards -----------------------------------------------------------------
+
+
+def test_the_vehicle_and_violation_lists_do_not_grow_queries_with_rows(
+    tree, checkpoint, officer, make_person, django_assert_max_num_queries
+):
+    made = iter(range(100))
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            i = next(made)
+            driver = make_person(f"Tài xế Số {i}")
+            plate = f"27B-{100 + i:03d}.45"
+            actions.record_vehicle_passage(officer, checkpoint, plate=plate, seats=1, people_carried=2, driver=driver)
+
+    add(1)
+    client = client_for(officer)
+    client.get("/checkpoints/vehicles/")  # warm the session
+    for url in ("/checkpoints/vehicles/", "/checkpoints/violations/"):
+        with django_assert_max_num_queries(8):
+            assert client.get(url).status_code == 200
+    add(6)
+    for url in ("/checkpoints/vehicles/", "/checkpoints/violations/"):
+        with django_assert_max_num_queries(8):
+            assert client.get(url).status_code == 200
+
+
+def test_a_closed_checkpoint_takes_no_vehicle_through_the_api_either(checkpoint, officer, police):
+    from tests.checkpoints.conftest import post
+
+    actions.update_checkpoint(police, checkpoint, name=checkpoint.name, kind=checkpoint.kind, active=False)
+    before = everything()
+    r = post(client_for(officer), "/vehicle-passages", {"checkpoint_id": str(checkpoint.pk), "plate": "27B-012.34"})
+    assert r.status_code == 409
+    assert everything() == before
+
+
+def test_a_client_uuid_written_at_the_same_moment_gives_the_first_record(tree, officer):
+    key = uuid.uuid4()
+    vehicle, _ = actions.register_vehicle(officer, "27B-012.34")
+    first = actions.record_violation(officer, ViolationKind.DODGING_CHECKPOINT, vehicle=vehicle, client_uuid=key)
+    # The action's first look missed it (another request committed meanwhile): the insert finds it.
+    again, created = actions._create_once(Violation, key, kind="dodging_checkpoint", occurred_at=timezone.now())
+    assert (again.pk, created) == (first.pk, False)
+    assert Violation.objects.count() == 1
