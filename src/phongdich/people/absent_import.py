@@ -1837,5 +1837,15 @@ def _apply(
             "rejected": bad_rows,
         },
     )
+    if plan.created:
+        transaction.on_commit(_merge_name_index_later, robust=True)
     timings["finish"] = time.perf_counter() - clock
     return ImportOutcome(upload, repeated=False, timings=timings)
+
+
+def _merge_name_index_later() -> None:
+    """The new names went to the name index's pending list (people migration 0006): have the worker
+    merge them now that they are committed."""
+    from phongdich.people.tasks import merge_name_index
+
+    merge_name_index.enqueue()
