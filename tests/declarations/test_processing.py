@@ -222,3 +222,27 @@ def test_a_unit_of_the_wrong_level_is_refused_from_the_cache(tree: Tree, deferre
     answer = client_for(None).post(f"{API}/public", swapped, content_type="application/json")
     assert answer.status_code == 422
     assert Declaration.objects.count() == 1
+
+
+def test_waiting_declarations_of_an_id_number_are_processed_on_demand(
+    tree: Tree, deferred: None, make_data: MakeData
+) -> None:
+    d, _ = submit_declaration(make_data(), client_uuid=None)
+    other, _ = submit_declaration(make_data(full_name="Quàng Thị Hoa", id_number="011190004321"), client_uuid=None)
+    assert processing.ensure_processed_for("011090001234") == 1
+    d.refresh_from_db()
+    other.refresh_from_db()
+    assert not d.pending and d.person is not None and d.person.id_number == "011090001234"
+    assert other.pending
+    assert processing.ensure_processed_for("011090001234") == 0
+
+
+def test_a_checkpoint_typing_the_id_of_someone_who_just_declared_finds_them(
+    tree: Tree, deferred: None, make_data: MakeData
+) -> None:
+    from phongdich.checkpoints.queries import lookup
+
+    submit_declaration(make_data(full_name="Vì Văn Mới", id_number="011095007777"), client_uuid=None)
+    assert not Person.objects.filter(id_number="011095007777").exists()  # the worker has not run yet
+    person, _ = lookup(id_number="0110 9500 7777")
+    assert person is not None and person.full_name == "Vì Văn Mới"

@@ -154,4 +154,10 @@ def lookup(*, id_number: str = "", token: str = "") -> tuple[Person | None, Any]
         while person.merged_into_id is not None:
             person = person.merged_into
         return person, declaration
+    if id_number:
+        from phongdich.declarations.processing import ensure_processed_for
+
+        digits = "".join(ch for ch in id_number if ch.isdigit())
+        if len(digits) in (9, 12):
+            ensure_processed_for(digits)  # someone who declared a moment ago is known
     return find_person(id_number), None

@@ -158,6 +158,17 @@ def ensure_processed(declaration: Declaration) -> Declaration:
     return declaration
 
 
+def ensure_processed_for(id_number: str) -> int:
+    """Process the waiting declarations made with ``id_number`` (an officer typed it at a checkpoint,
+    so that a person who has just declared is known); returns how many."""
+    if not id_number:
+        return 0
+    with transaction.atomic():
+        rows = list(_pending().filter(id_number=id_number).select_for_update())
+        process(rows)
+    return len(rows)
+
+
 _lock = threading.Lock()
 _scheduled_for: datetime.datetime | None = None
 

@@ -1,6 +1,9 @@
-/* Service worker of the checkpoint screen (scope /checkpoints/). Pages: network first, cached copy offline.
-   Static assets of the screen: cache first. The API is never cached here (the screen keeps its data in IndexedDB). */
-const CACHE = "pd-checkpoint-v1";
+/* Service worker of the checkpoint screen (scope /checkpoints/). The screen's page: network first, cached copy
+   offline. Static assets of the screen: cache first. No other page is cached (lists of vehicles, violations and
+   arrivals name people: they are not kept on the phone), and the API never is (the screen keeps its data in
+   IndexedDB). A new cache name drops what an earlier version cached. */
+const CACHE = "pd-checkpoint-v2";
+const SCREEN = /^\/checkpoints\/[0-9a-f-]{36}\/screen\/$/;
 const ASSETS = {{ assets_json|safe }};
 
 self.addEventListener("install", (event) => {
@@ -23,7 +26,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(req).then((hit) => hit || fetch(req)));
     return;
   }
-  if (req.mode === "navigate" && url.pathname.startsWith("/checkpoints/")) {
+  if (req.mode === "navigate" && SCREEN.test(url.pathname)) {
     event.respondWith(
       fetch(req).then((resp) => {
         if (resp.ok && !resp.redirected) {
