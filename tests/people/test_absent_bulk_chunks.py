@@ -14,7 +14,7 @@ from phongdich.core.roles import Role
 from phongdich.people import absent_import
 from phongdich.people.absent_import import AbsentUploadError, RowValidator, read_table, run_import
 from phongdich.people.absent_worker import DbWorker
-from phongdich.people.models import Person
+from phongdich.people.models import Person, Source
 from tests.people import test_absent_bulk_buckets, test_absent_bulk_equivalence
 from tests.people.absent_helpers import intake_one_by_one, state
 
@@ -41,11 +41,11 @@ def test_tiny_chunks_give_the_one_by_one_result(tree, personas, tiny_chunks, sce
         one_by_one = state()
         transaction.set_rollback(True)
 
-    audit_before = AuditLog.objects.filter(action="person.create").count()
     upload = run_import(officer, tree.noong_bua, "x.xlsx", data).upload
     assert state() == one_by_one
-    created = AuditLog.objects.filter(action="person.create").count() - audit_before
+    created = Person.objects.filter(residence_records__upload=upload, source=Source.ABSENT_LIST).distinct().count()
     assert created == upload.created_count > 0
+    assert AuditLog.objects.get(action="absent_upload.import", object_id=str(upload.pk)).after["created"] == created
     assert Person.objects.filter(residence_records__upload=upload).distinct().count() == (
         upload.created_count + upload.matched_count
     )

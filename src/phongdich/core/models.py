@@ -67,16 +67,21 @@ class ApiToken(models.Model):
 class AuditLog(models.Model):
     """Every change: who, when, what, before and after. Written in the action's transaction."""
 
-    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # No database constraint on the actor (Django sets it null when a user is deleted): audit rows
+    # are written in bulk (imports) and a trigger per row would only check the same user again.
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64)
-    object_id = models.CharField(max_length=64, db_index=True)
+    object_id = models.CharField(max_length=64)  # looked up by equality: a plain index (Meta), no LIKE index
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_id"], name="audit_object")]
 
 
 class AccessLog(models.Model):

@@ -24,11 +24,12 @@ On PostgreSQL the database work of steps 2 and 4 runs in a thread (absent_worker
 the same connection, so that the server (index maintenance, foreign-key checks) and Python
 work at the same time; the cyclic garbage collector is off meanwhile (see _no_cyclic_gc).
 
-Audit: one ``absent_upload.import`` row for the upload (with its counts), one
-``person.create`` row per new person (its snapshot already says "temporarily absent"), one
-``person.fill`` row per existing person whose missing fields were filled in and one
-``person.residence`` row per existing person whose status changed. Residence records carry
-the upload and row number, so every change can be traced back to its file and row.
+Audit: one ``absent_upload.import`` row for the upload (who, which unit and file, its counts),
+one ``person.fill`` row per existing person whose missing fields were filled in and one
+``person.residence`` row per existing person whose status changed. A person the list creates
+gets no audit row of its own: the import is one act, and the person's residence record says
+which upload and row created it and who uploaded it (``source`` = absent list), while the
+person's values at creation are the row's. Every change can be traced back to its file and row.
 
 The same file uploaded twice to the same unit changes nothing: the first upload is returned.
 """
@@ -1541,18 +1542,13 @@ class _Writer:
             self.db.submit(lambda cursor: cursor.execute("SET CONSTRAINTS ALL DEFERRED"))
 
     def created(self, persons: list[_Cand], records: list[_Record]) -> None:
-        """New persons (already "temporarily absent"), their records and person.create rows."""
+        """New persons (already "temporarily absent") and their records (audited by the upload's row)."""
         person_rows = self._person_rows(persons)
         record_rows = self._record_rows(records)
-        audit_rows = [
-            (self.actor_id, self.created_at, "person.create", self.label, str(p.pk), None, self.ad.json(p.snapshot()))
-            for p in persons
-        ]
 
         def job(cursor: Any) -> None:
             _insert(cursor, Person._meta.db_table, self.person_columns, person_rows)
             _insert(cursor, ResidenceRecord._meta.db_table, self.record_columns, record_rows)
-            _insert(cursor, AuditLog._meta.db_table, _AUDIT_COLUMNS, audit_rows)
 
         if persons or records:
             self.db.submit(job)

@@ -194,12 +194,25 @@ class ResidenceRecord(models.Model):
     workplace = models.CharField(_("workplace"), max_length=255, blank=True)
     phone = models.CharField(_("phone while away"), max_length=16, blank=True)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.MANUAL)
+    # The upload and the uploader are the same for every row of an import: Django keeps them
+    # consistent (SET_NULL); a database trigger per row and column would only check it again.
     upload = models.ForeignKey(
-        "people.AbsentListUpload", on_delete=models.SET_NULL, null=True, blank=True, related_name="records"
+        "people.AbsentListUpload",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="records",
+        db_constraint=False,
     )
     row_number = models.PositiveIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
