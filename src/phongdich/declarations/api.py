@@ -722,3 +722,60 @@ def checkin_list(request: HttpRequest, filters: Query[CheckInFilters]) -> list[d
         {"id": i, "venue_id": v, "venue_code": code, "person_id": p, "checked_in_at": at, "channel": ch}
         for i, v, code, p, at, ch in rows
     ]
+
+
+# Exposure sites ↔ venues ------------------------------------------------------------------
+
+
+class DeclarationSiteVenueOut(Schema):
+    venue_id: uuid.UUID
+    code: str
+    name: str
+    checkins_in_window: int = Field(..., description="Check-ins at the venue inside the site's window.")
+
+
+class DeclarationSiteVenueIn(Schema):
+    venue_id: uuid.UUID
+
+
+class DeclarationSiteVenueLinked(Schema):
+    venue_id: uuid.UUID
+    candidates_proposed: int = Field(..., description="New contact candidates of the site's case (0 without a case).")
+
+
+def _site_for(request: HttpRequest, site_id: uuid.UUID) -> Any:
+    from phongdich.cases.exposure import get_site
+
+    return get_site(current_user(request), site_id, Perm.EXPOSURE_PUBLISH)
+
+
+@router.get(
+    "/exposure-sites/{uuid:site_id}/venues",
+    response=list[DeclarationSiteVenueOut],
+    summary="Venues linked to an exposure site (EXPOSURE_PUBLISH)",
+)
+def site_venue_list(request: HttpRequest, site_id: uuid.UUID) -> list[dict[str, Any]]:
+    site = _site_for(request, site_id)
+    return [
+        {"venue_id": v.pk, "code": v.code, "name": v.name, "checkins_in_window": n}
+        for v, n in queries.site_venues(site)
+    ]
+
+
+@router.post(
+    "/exposure-sites/{uuid:site_id}/venues",
+    response={200: DeclarationSiteVenueLinked, 201: DeclarationSiteVenueLinked},
+    summary="Link a venue of the site's area to an exposure site; its check-ins in the window become candidates",
+)
+def site_venue_link(
+    request: HttpRequest, site_id: uuid.UUID, payload: DeclarationSiteVenueIn
+) -> tuple[int, dict[str, Any]]:
+    site = _site_for(request, site_id)
+    user = current_user(request)
+    if any(v.pk == payload.venue_id for v, _n in queries.site_venues(site)):
+        return 200, {"venue_id": payload.venue_id, "candidates_proposed": 0}
+    venue = queries.venues_to_link(user, site).filter(pk=payload.venue_id).first()
+    if venue is None:
+        raise invalid("venue_id", _("Choose a venue of the site's area."))
+    _link, proposed = actions.link_site_venue(user, site, venue)
+    return 201, {"venue_id": venue.pk, "candidates_proposed": proposed}

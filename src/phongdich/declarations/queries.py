@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from phongdich.core import access
 from phongdich.core.roles import Perm
@@ -79,3 +79,28 @@ def venues_in_scope(user: User) -> QuerySet[Venue]:
 def checkins_in_scope(user: User) -> QuerySet[CheckIn]:
     access.require(user, Perm.VENUE_MANAGE)
     return access.scope(user, CheckIn.objects.all(), prefix="venue__")
+
+
+def site_venues(site: Any) -> list[tuple[Venue, int]]:
+    """The venues linked to an exposure site, each with its check-ins inside the site's window."""
+    from phongdich.declarations.models import SiteVenue
+
+    venue_ids = list(SiteVenue.objects.filter(site=site).values_list("venue_id", flat=True))
+    venues = list(Venue.objects.filter(pk__in=venue_ids).select_related("commune").order_by("name"))
+    window = CheckIn.objects.filter(venue_id__in=venue_ids, checked_in_at__gte=site.starts_at)
+    if site.ends_at is not None:
+        window = window.filter(checked_in_at__lte=site.ends_at)
+    counts = dict(window.values("venue_id").annotate(n=Count("pk")).values_list("venue_id", "n"))
+    return [(venue, counts.get(venue.pk, 0)) for venue in venues]
+
+
+def venues_to_link(user: User, site: Any) -> QuerySet[Venue]:
+    """Venues of the user's area in the site's commune (else district, else province), not yet linked."""
+    from phongdich.declarations.models import SiteVenue
+
+    qs = venues_in_scope(user).exclude(pk__in=SiteVenue.objects.filter(site=site).values("venue_id"))
+    if site.commune_id is not None:
+        qs = qs.filter(commune_id=site.commune_id)
+    elif site.district_id is not None:
+        qs = qs.filter(district_id=site.district_id)
+    return qs.order_by("name")

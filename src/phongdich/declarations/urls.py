@@ -13,4 +13,5 @@ urlpatterns = [
     path("venues/new/", views.venue_create, name="venue-create"),
     path("venues/<uuid:pk>/", views.venue_edit, name="venue-edit"),
     path("venues/<uuid:pk>/poster/", views.venue_poster, name="venue-poster"),
+    path("exposure-sites/<uuid:pk>/venues/", views.site_venues, name="site-venues"),
 ]

@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from phongdich.core import access
@@ -305,3 +306,50 @@ def venue_poster(request: HttpRequest, pk: Any) -> HttpResponse:
     venue = access.get_for_user(user, Venue.objects.select_related("commune", "district"), Perm.VENUE_MANAGE, pk=pk)
     url = checkin_url(request, venue)
     return render(request, "declarations/venue_poster.html", {"venue": venue, "qr": qr_svg(url, scale=10), "url": url})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_venues(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The venues (QR check-ins) of an exposure site: link one, and its check-ins in the window are matched."""
+    from phongdich.cases.exposure import get_site
+
+    user = current_user(request)
+    site = get_site(user, pk, Perm.EXPOSURE_PUBLISH)
+    choices = queries.venues_to_link(user, site)
+    error = ""
+    if request.method == "POST":
+        chosen = _uuid_or_none(request.POST.get("venue"))
+        venue = choices.filter(pk=chosen).first() if chosen is not None else None
+        if venue is None:
+            error = _("Choose a venue of the site's area.")
+        else:
+            _link, proposed = actions.link_site_venue(user, site, venue)
+            if site.case_id is None:
+                messages.success(
+                    request, _("The venue was linked. Link a case to the site to propose its visitors as contacts.")
+                )
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "The venue was linked: %(n)d person checked in during the window and is proposed as a contact.",
+                        "The venue was linked: %(n)d people checked in during the window and are proposed as contacts.",
+                        proposed,
+                    )
+                    % {"n": proposed},
+                )
+            return redirect("declarations:site-venues", pk=site.pk)
+    return render(
+        request,
+        "declarations/site_venues.html",
+        {"site": site, "linked": queries.site_venues(site), "choices": list(choices[:200]), "error": error},
+        status=400 if error else 200,
+    )
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
