@@ -86,7 +86,7 @@ def test_upload_outside_scope_is_404_and_writes_nothing(tree, personas, outsider
     [
         (b"%PDF-1.7\x00\x00\x00", 400, "không phải là bảng tính", "not a spreadsheet"),
         (b"PK\x03\x04garbage", 400, "Không đọc được", "can be read"),
-        (b"", 422, "không có nội dung", "empty"),
+        (b"", 422, "Tệp trống", "empty"),
         (
             xlsx(headers=["Họ và tên", "Số CCCD/CMND", "Ngày sinh", "Tỉnh tạm trú"]),
             422,

@@ -161,12 +161,12 @@ class SiteForm(forms.Form):
     address = forms.CharField(label=gettext_lazy("Address"), max_length=255, required=False)
     unit = UnitField(label=gettext_lazy("Unit"), queryset=AdminUnit.objects.none(), empty_label=None)
     starts_at = forms.DateTimeField(
-        label=gettext_lazy("From"),
+        label=gettext_lazy("Starts at"),
         input_formats=DATETIME_INPUTS,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     ends_at = forms.DateTimeField(
-        label=gettext_lazy("Until"),
+        label=gettext_lazy("Ends at"),
         input_formats=DATETIME_INPUTS,
         required=False,
         help_text=gettext_lazy("Empty: still open."),

@@ -149,7 +149,7 @@ class RuleOutForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(label=gettext_lazy("Outcome"), choices=Outcome.choices)
+    outcome = forms.ChoiceField(label=gettext_lazy("Treatment outcome"), choices=Outcome.choices)
     date = date_field(gettext_lazy("Date"), help_text=gettext_lazy("Date of recovery or death."))
 
 

@@ -7,18 +7,19 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from phongdich.people.models import UnitScoped
 
 
 class CaseStatus(models.TextChoices):
-    CONFIRMED = "confirmed", _("Confirmed")
+    CONFIRMED = "confirmed", pgettext_lazy("case status", "Confirmed")
     RULED_OUT = "ruled_out", _("Ruled out")
 
 
 class DetectedBy(models.TextChoices):
     COMMUNITY = "community", _("In the community")
-    QUARANTINE = "quarantine", _("In quarantine")
+    QUARANTINE = "quarantine", pgettext_lazy("how found", "In quarantine")
     CHECKPOINT = "checkpoint", _("At a checkpoint")
     SCREENING = "screening", _("By screening")
     SELF_REPORTED = "self_reported", _("Self-reported")
@@ -82,12 +83,14 @@ class Case(UnitScoped):
         _("how found"), max_length=16, choices=DetectedBy.choices, default=DetectedBy.COMMUNITY
     )
     source_known = models.BooleanField(_("source known"), default=False)
-    source_note = models.CharField(_("source"), max_length=255, blank=True)
+    source_note = models.CharField(_("source of infection"), max_length=255, blank=True)
     symptoms = models.JSONField(_("symptoms"), default=list, blank=True)
     clinical_status = models.CharField(
         _("clinical status"), max_length=16, choices=ClinicalStatus.choices, default=ClinicalStatus.ASYMPTOMATIC
     )
-    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.UNDER_TREATMENT)
+    outcome = models.CharField(
+        _("treatment outcome"), max_length=16, choices=Outcome.choices, default=Outcome.UNDER_TREATMENT
+    )
     outcome_date = models.DateField(_("outcome date"), null=True, blank=True)
     ruled_out_on = models.DateField(_("ruled out on"), null=True, blank=True)
     ruled_out_reason = models.CharField(_("reason ruled out"), max_length=255, blank=True)

@@ -223,7 +223,7 @@ class VehiclePassageForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Empty: as recorded before."),
     )
-    direction = forms.ChoiceField(label=gettext_lazy("Direction"), choices=Direction.choices)
+    direction = forms.ChoiceField(label=gettext_lazy("Direction of travel"), choices=Direction.choices)
     origin = forms.ChoiceField(label=gettext_lazy("Coming from"), required=False)
     destination = forms.ChoiceField(label=gettext_lazy("Going to"), required=False)
     driver = forms.CharField(label=gettext_lazy("Driver's ID number"), max_length=20, required=False, widget=ID_WIDGET)

@@ -108,7 +108,9 @@ class VehiclePassage(UnitScoped):
     client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="vehicle_passages")
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="passages")
-    direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices, default=Direction.INBOUND)
+    direction = models.CharField(
+        _("direction of travel"), max_length=4, choices=Direction.choices, default=Direction.INBOUND
+    )
     passed_at = models.DateTimeField(_("time"))
     passengers = models.PositiveSmallIntegerField(_("people carried"), default=0)
     over_capacity = models.BooleanField(_("over capacity"), default=False)
@@ -143,7 +145,9 @@ class Passage(UnitScoped):
     client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="passages")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="checkpoint_passages")
-    direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices, default=Direction.INBOUND)
+    direction = models.CharField(
+        _("direction of travel"), max_length=4, choices=Direction.choices, default=Direction.INBOUND
+    )
     passed_at = models.DateTimeField(_("time"))
     outcome = models.CharField(_("outcome"), max_length=20, choices=PassageOutcome.choices)
     origin = models.ForeignKey(

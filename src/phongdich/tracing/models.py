@@ -103,7 +103,7 @@ class PersonLevel(models.Model):
     """A person's current derived level (1 = F1 … 3 = F3) with the chain that explains it."""
 
     person = models.OneToOneField("people.Person", on_delete=models.CASCADE, related_name="level", primary_key=True)
-    level = models.PositiveSmallIntegerField(_("level"))
+    level = models.PositiveSmallIntegerField(_("F level"))
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", help_text="The F0 at the root.")
     via_person = models.ForeignKey("people.Person", on_delete=models.CASCADE, null=True, related_name="+")
     via_contact = models.ForeignKey(Contact, on_delete=models.CASCADE, null=True, related_name="+")
@@ -191,7 +191,7 @@ class TracingTask(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="tasks")
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
-    level = models.PositiveSmallIntegerField(_("level"))
+    level = models.PositiveSmallIntegerField(_("F level"))
     team = models.ForeignKey(TracingTeam, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.TO_FIND)
     due_at = models.DateTimeField(_("due"))

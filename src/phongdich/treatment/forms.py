@@ -61,7 +61,7 @@ class ReassessForm(forms.Form):
 
 class DischargeForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=gettext_lazy("Outcome"),
+        label=gettext_lazy("Treatment outcome"),
         choices=[(HomeCareStatus.RECOVERED, gettext_lazy("Recovered")), (HomeCareStatus.DIED, gettext_lazy("Died"))],
     )
     on = date_field(gettext_lazy("Date"), required=True)
