@@ -54,17 +54,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
+# Our apps first: for a source string that Django's own catalogues also translate ("Filter",
+# "Save", "active"…), the app listed first wins, and our wording is the one the pages use.
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "django.contrib.humanize",
-    "django_htmx",
-    "ninja",  # serves the bundled Swagger UI for /api/v1/docs instead of loading it from a CDN
-    "django_tasks_db",
     "phongdich.core",
     "phongdich.geo",
     "phongdich.people",
@@ -79,6 +71,16 @@ INSTALLED_APPS = [
     "phongdich.checkpoints",
     "phongdich.api",
     "phongdich.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "ninja",  # serves the bundled Swagger UI for /api/v1/docs instead of loading it from a CDN
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [

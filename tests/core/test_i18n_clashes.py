@@ -113,3 +113,20 @@ def test_fragments_of_one_app_agree():
         for key, by_fragment in sorted(find_clashes(fragments).items(), key=lambda kv: (kv[0][1], kv[0][0] or "")):
             problems.append(f"{parts.parts[-5]}/{describe(key, by_fragment).strip()}")
     assert problems == [], "fragments of one app translate a string differently:\n  " + "\n  ".join(problems)
+
+
+def test_pages_show_our_translation_not_djangos() -> None:
+    """Django's own catalogues (admin, auth, humanize…) translate some of our strings too ("Filter",
+    "Save", "active"): ours must win, which INSTALLED_APPS ensures by listing our apps first."""
+    from django.utils import translation
+
+    wrong: dict[str, tuple[str, str]] = {}
+    with translation.override("vi"):
+        for path in CATALOGUES:
+            for (context, msgid), msgstr in parse_po(path).items():
+                if len(msgstr) != 1 or "%" in msgid:
+                    continue
+                shown = translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+                if shown != msgstr[0]:
+                    wrong[msgid] = (msgstr[0], shown)
+    assert wrong == {}, "\n".join(f"{k!r}: ours {v[0]!r}, shown {v[1]!r}" for k, v in sorted(wrong.items()))
