@@ -40,3 +40,14 @@ def test_a_role_does_not_see_what_it_cannot_open(personas: dict[Role, User]) -> 
     assert "/testing/" in lab and "/cases/" not in lab and "/quarantine/" not in lab
     community = nav_links(client_for(personas[Role.COMMUNITY]).get("/").content.decode())
     assert community[1] == "/community/" and "/testing/" not in community
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_page_of_the_top_bar_lights_up_one_link_only(role: Role, personas: dict[Role, User]) -> None:
+    client = client_for(personas[role])
+    primary, _more = navigation_for(personas[role])
+    for link in primary:
+        html = client.get(link.url).content.decode()
+        nav = html.split('<nav class="mainnav">', 1)[1].split("</nav>", 1)[0]
+        current = re.findall(r'<a href="([^"]+)"[^>]*aria-current="page"', nav)
+        assert current == [link.url], (role, link.url, current)

@@ -18,5 +18,8 @@ def deployment(request: HttpRequest) -> dict[str, Any]:
         context["nav_primary"], context["nav_more"] = navigation_for(user)
         match = getattr(request, "resolver_match", None)
         context["nav_current"] = (match.namespace or match.url_name) if match is not None else ""
+        # The one top-bar link the page is under: the longest link URL the path starts with.
+        under = [link.url for link in context["nav_primary"] if link.url != "/" and request.path.startswith(link.url)]
+        context["nav_current_url"] = max(under, key=len, default="")
     context["user_perms"] = perms
     return context
