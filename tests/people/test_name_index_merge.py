@@ -23,6 +23,13 @@ pytestmark = pytest.mark.django_db
 SURNAMES = ["Lò", "Lường", "Quàng", "Cà", "Tòng", "Vì"]
 MIDDLE = ["Văn", "Thị", "Minh"]
 GIVEN = ["An", "Bình", "Cường", "Dũng", "Hoa", "Lan", "Mai", "Nam", "Sơn", "Xuân"]
+FREE_SPACE = [
+    "person_birth_name",
+    "person_name_key",
+    "person_phone",
+    "person_unique_active_id_number",
+    "people_residencerecord_person_id_6496f289",
+]
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
@@ -49,6 +56,9 @@ def test_the_index_keeps_new_names_pending_and_the_merge_empties_the_list(tree, 
     with connection.cursor() as cursor:
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [NAME_INDEX])
         assert "gin_pending_list_limit=65536" in (cursor.fetchone()[0] or [])
+        # Migration 0008: room for the random-order inserts of a list in these B-trees.
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [FREE_SPACE])
+        assert {name: options for name, options in cursor.fetchall()} == {key: ["fillfactor=70"] for key in FREE_SPACE}
     officer = personas[Role.COMMUNE]
     names = [f"{a} {b} {c}" for a in SURNAMES for b in MIDDLE for c in GIVEN]
     people = [
