@@ -214,3 +214,21 @@ def test_person_page_panel_and_timeline(personas, village, provider):
     assert "36.6" in page or "36,6" in page
     lab = client_for(personas[Role.LAB]).get(f"/people/{village.an.pk}/")  # sees people, not the community app
     assert lab.status_code == 200 and "Tổ COVID TDP 1" not in lab.content.decode()
+
+
+def test_the_health_station_handles_a_finding_on_the_page(personas, village):
+    visit, _c = actions.record_visit(
+        None, village.team, visited_at=days_ago(0), finding=Finding.SYMPTOMS, person=village.an
+    )
+    station = client_for(personas[Role.HEALTH_STATION])
+    page = station.get("/community/alerts/").content.decode()
+    assert f"/community/alerts/{visit.pk}/handle/" in page
+    assert station.post(f"/community/alerts/{visit.pk}/handle/", {"note": "Đã lấy mẫu"}).status_code == 302
+    visit.refresh_from_db()
+    assert visit.handled_at is not None and visit.handled_by == personas[Role.HEALTH_STATION]
+    member = client_for(personas[Role.COMMUNITY])
+    other, _c = actions.record_visit(
+        None, village.team, visited_at=days_ago(0), finding=Finding.SYMPTOMS, person=village.an
+    )
+    assert f"/community/alerts/{other.pk}/handle/" not in member.get("/community/alerts/").content.decode()
+    assert member.post(f"/community/alerts/{other.pk}/handle/", {}).status_code in (403, 404)

@@ -786,7 +786,7 @@ def list_alerts(request: HttpRequest, handled: bool = False, limit: int = Query(
 def handle_alert(request: HttpRequest, visit_id: uuid.UUID, payload: HandleIn) -> Any:
     user = current_user(request)
     visit = access.get_for_user(
-        user, queries.visits_in_scope(user).select_related("person"), Perm.COMMUNITY_MANAGE, pk=visit_id
+        user, queries.visits_in_scope(user).select_related("person"), Perm.COMMUNITY_FINDING_HANDLE, pk=visit_id
     )
     try:
         actions.handle_alert(user, visit, payload.note)

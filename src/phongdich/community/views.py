@@ -354,7 +354,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
             "open": waiting,
             "handled": list(handled.select_related("team", "person", "household").order_by("-handled_at")[:30]),
             "names": user.can(Perm.PERSON_VIEW),
-            "can_manage": user.can(Perm.COMMUNITY_MANAGE),
+            "can_handle": user.can(Perm.COMMUNITY_FINDING_HANDLE),
             "form": HandleForm(),
         },
     )
@@ -364,7 +364,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @require_POST
 def alert_handle(request: HttpRequest, pk: Any) -> HttpResponse:
     user = current_user(request)
-    v = access.get_for_user(user, queries.visits_in_scope(user), Perm.COMMUNITY_MANAGE, pk=pk)
+    v = access.get_for_user(user, queries.visits_in_scope(user), Perm.COMMUNITY_FINDING_HANDLE, pk=pk)
     form = HandleForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:

@@ -51,6 +51,7 @@ class Perm(models.TextChoices):
     COMMUNITY_VIEW = "community_view", _("View community teams and their watch lists")
     COMMUNITY_VISIT = "community_visit", _("Record community team visits")
     COMMUNITY_MANAGE = "community_manage", _("Manage community teams and members")
+    COMMUNITY_FINDING_HANDLE = "community_finding_handle", _("Handle what community teams found")
     # Arrivals (issue 5)
     DECLARATION_VIEW = "declaration_view", _("View medical declarations and arrivals")
     DECLARATION_REVIEW = "declaration_review", _("Handle declaration flags and confirm arrivals")
@@ -110,6 +111,7 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             Perm.FACILITY_MANAGE,
             Perm.TREATMENT_EDIT,
             Perm.COMMUNITY_MANAGE,
+            Perm.COMMUNITY_FINDING_HANDLE,
         }
     ),
     Role.POLICE: frozenset(
@@ -142,6 +144,7 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             Perm.QUARANTINE_EDIT,
             Perm.FACILITY_MANAGE,
             Perm.COMMUNITY_MANAGE,
+            Perm.COMMUNITY_FINDING_HANDLE,
         }
     ),
     Role.COMMUNE: frozenset(
@@ -155,6 +158,7 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             *_CARE_VIEW,
             Perm.QUARANTINE_EDIT,
             Perm.COMMUNITY_MANAGE,
+            Perm.COMMUNITY_FINDING_HANDLE,
             Perm.COMMUNITY_VISIT,
         }
     ),
@@ -168,6 +172,7 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             Perm.QUARANTINE_EDIT,
             Perm.TREATMENT_EDIT,
             Perm.COMMUNITY_VISIT,
+            Perm.COMMUNITY_FINDING_HANDLE,  # symptoms a team found: the station takes the sample
         }
     ),
     Role.COMMUNITY: frozenset({Perm.PERSON_VIEW, Perm.ABSENT_UPLOAD, Perm.COMMUNITY_VIEW, Perm.COMMUNITY_VISIT}),
