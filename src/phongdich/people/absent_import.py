@@ -1840,8 +1840,8 @@ def _apply(
 
 
 def _merge_name_index_later() -> None:
-    """The new names went to the name index's pending list (people migration 0006): have the worker
-    merge them now that they are committed."""
+    """The last new names are still in the name index's pending list: have the worker merge them
+    now that they are committed, so that searches do not read them there."""
     from phongdich.people.tasks import merge_name_index
 
     merge_name_index.enqueue()

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.db import connection
 from django.tasks import task
 
-NAME_INDEX = "person_name_key_trgm"  # people/migrations/0002 and 0006
+NAME_INDEX = "person_name_key_trgm"  # people/migrations/0002 (created), 0009 (default pending list)
 
 
 def merge_pending_names() -> int:
     """Merge the pending entries of the trigram name index into its tree; returns the pages merged.
 
-    PostgreSQL only (0 elsewhere). A big import leaves its names in the pending list
-    (migration 0006); searches read them there until this runs.
+    PostgreSQL only (0 elsewhere). The names a big import added last are still in the pending
+    list (up to PostgreSQL's 4 MB); searches read them there until this runs.
     """
     if connection.vendor != "postgresql":
         return 0

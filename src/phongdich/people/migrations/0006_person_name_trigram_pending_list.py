@@ -5,6 +5,7 @@ is full, inside the statement that filled it. With PostgreSQL's default (4 MB) a
 absent list merges several times in the import's own transaction. With 64 MB the import only
 appends, and the worker merges once, right after the commit (people.tasks.merge_name_index,
 ``gin_clean_pending_list``); searches read the pending entries meanwhile, so nothing is missed.
+Undone by 0009: the other paths that create persons filled the list too, and searches slowed.
 """
 
 from django.db import migrations
