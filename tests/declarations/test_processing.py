@@ -246,3 +246,21 @@ def test_a_checkpoint_typing_the_id_of_someone_who_just_declared_finds_them(
     assert not Person.objects.filter(id_number="011095007777").exists()  # the worker has not run yet
     person, _ = lookup(id_number="0110 9500 7777")
     assert person is not None and person.full_name == "Vì Văn Mới"
+
+
+def test_a_matching_failure_leaves_the_declaration_unmatched_but_flagged(
+    tree: Tree, deferred: None, make_data: MakeData, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    d, _ = submit_declaration(make_data(symptoms=["fever"]), client_uuid=None)
+    other, _ = submit_declaration(make_data(full_name="Quàng Thị Hoa", id_number="011190004321"), client_uuid=None)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("registry unavailable")
+
+    monkeypatch.setattr(processing, "intake_person", broken)
+    assert processing.drain() == 2
+    d.refresh_from_db()
+    assert not d.pending and d.person_id is None
+    assert list(d.flags.values_list("kind", flat=True)) == [FlagKind.SYMPTOMS]
+    assert "matching to a person failed" in caplog.text and "Lò Văn Minh" not in caplog.text
+    assert Declaration.objects.get(pk=other.pk).processed_at is not None
