@@ -12,7 +12,7 @@ from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from phongdich.checkpoints.models import Arrival, Checkpoint, Passage, Shift, Vehicle, VehiclePassage, Violation
-from phongdich.checkpoints.status import find_person
+from phongdich.checkpoints.status import find_person, typed_id_number
 from phongdich.core import access
 from phongdich.core.models import User
 from phongdich.core.roles import Role
@@ -157,7 +157,7 @@ def lookup(*, id_number: str = "", token: str = "") -> tuple[Person | None, Any]
     if id_number:
         from phongdich.declarations.processing import ensure_processed_for
 
-        digits = "".join(ch for ch in id_number if ch.isdigit())
-        if len(digits) in (9, 12):
+        digits = typed_id_number(id_number)
+        if digits is not None:
             ensure_processed_for(digits)  # someone who declared a moment ago is known
     return find_person(id_number), None

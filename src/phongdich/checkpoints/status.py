@@ -192,9 +192,15 @@ def status_for(
     return status
 
 
+def typed_id_number(id_number: str) -> str | None:
+    """The digits of an ID number typed at a checkpoint (spaces and dots allowed), if CCCD (12) or CMND (9)."""
+    value = "".join(ch for ch in (id_number or "") if ch.isdigit())
+    return value if len(value) in (9, 12) else None
+
+
 def find_person(id_number: str) -> Person | None:
     """The active person record with this ID number (CCCD 12 digits, CMND 9)."""
-    value = "".join(ch for ch in (id_number or "") if ch.isdigit())
-    if len(value) not in (9, 12):
+    value = typed_id_number(id_number)
+    if value is None:
         return None
     return Person.objects.filter(id_number=value, merged_into__isnull=True).first()

@@ -29,6 +29,7 @@ from phongdich.community.models import CommunityTeam, Finding, HouseholdAssignme
 from phongdich.core import access
 from phongdich.core.access import current_user
 from phongdich.core.audit import record_access
+from phongdich.core.forms import uuid_or_none
 from phongdich.core.models import User
 from phongdich.core.roles import Perm
 from phongdich.people.models import Household, Person
@@ -43,13 +44,6 @@ def _team(request: HttpRequest, pk: Any, perm: Perm = Perm.COMMUNITY_VIEW) -> Co
 def _client_uuid(request: HttpRequest) -> uuid.UUID | None:
     try:
         return uuid.UUID(request.POST.get("client_uuid", ""))
-    except ValueError:
-        return None
-
-
-def _uuid(value: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value or "")
     except ValueError:
         return None
 
@@ -153,7 +147,7 @@ def visit(request: HttpRequest, pk: Any) -> HttpResponse:
     access.require(user, Perm.COMMUNITY_VISIT)
     team = _team(request, pk, Perm.COMMUNITY_VISIT)
     person = household = None
-    person_id, household_id = _uuid(request.POST.get("person")), _uuid(request.POST.get("household"))
+    person_id, household_id = uuid_or_none(request.POST.get("person")), uuid_or_none(request.POST.get("household"))
     if request.POST.get("person"):
         person = active_people(user).filter(pk=person_id).first() if person_id else None
         if person is None:
@@ -516,7 +510,7 @@ def group(request: HttpRequest, pk: Any) -> HttpResponse:
 def group_add(request: HttpRequest, pk: Any) -> HttpResponse:
     user = current_user(request)
     g = _group(request, pk, Perm.COMMUNITY_MANAGE)
-    ids = [u for u in (_uuid(v) for v in request.POST.getlist("households")) if u is not None]
+    ids = [u for u in (uuid_or_none(v) for v in request.POST.getlist("households")) if u is not None]
     households = list(households_in_scope(user).filter(pk__in=ids))
     if not households or len(households) != len(set(ids)):
         messages.error(request, _("Unknown household."))

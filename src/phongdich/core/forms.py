@@ -1,7 +1,17 @@
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+
+def uuid_or_none(value: str | None) -> uuid.UUID | None:
+    """A posted id as a UUID, or None when it is missing or malformed (the caller answers 400/404)."""
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None
 
 
 class TokenForm(forms.Form):

@@ -12,6 +12,7 @@ once for an officer or the demo, in the task worker a second later for the publi
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import uuid
 from dataclasses import dataclass, field
@@ -222,12 +223,11 @@ def submit_declaration(
         submitted_by=actor if actor is not None and actor.is_authenticated else None,
         **lineage_columns(data.destination),
     )
+    # The public path is one INSERT, committed at once (the worker does the rest); processing in the
+    # request, or a caller's transaction, needs a transaction (a savepoint) of its own.
+    own_transaction = processing.at_once(declaration) or connection.in_atomic_block
     try:
-        if processing.at_once(declaration) or connection.in_atomic_block:
-            with transaction.atomic():
-                declaration.save(force_insert=True)
-                processing.after_submit(declaration, actor)
-        else:  # the public path: one INSERT, committed at once; the worker does the rest
+        with transaction.atomic() if own_transaction else contextlib.nullcontext():
             declaration.save(force_insert=True)
             processing.after_submit(declaration, actor)
     except IntegrityError:

@@ -50,6 +50,7 @@ from phongdich.declarations.models import (
     DeclarationKind,
     Exposure,
     FlagKind,
+    SiteVenue,
     Symptom,
     Transport,
     Venue,
@@ -772,7 +773,7 @@ def site_venue_link(
 ) -> tuple[int, dict[str, Any]]:
     site = _site_for(request, site_id)
     user = current_user(request)
-    if any(v.pk == payload.venue_id for v, _n in queries.site_venues(site)):
+    if SiteVenue.objects.filter(site=site, venue_id=payload.venue_id).exists():
         return 200, {"venue_id": payload.venue_id, "candidates_proposed": 0}
     venue = queries.venues_to_link(user, site).filter(pk=payload.venue_id).first()
     if venue is None:

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from phongdich.declarations.models import CheckIn, SiteVenue
+from phongdich.declarations.queries import checkins_in_site_window
 from phongdich.tracing.models import Contact, ContactCandidate, ContactSource
 
 if TYPE_CHECKING:
@@ -144,9 +145,7 @@ def site_venue_candidates(site: ExposureSite) -> list[ContactCandidate]:
     venue_ids = list(SiteVenue.objects.filter(site=site).values_list("venue_id", flat=True))
     if not venue_ids:
         return []
-    qs = CheckIn.objects.filter(venue_id__in=venue_ids, checked_in_at__gte=site.starts_at, person__isnull=False)
-    if site.ends_at is not None:
-        qs = qs.filter(checked_in_at__lte=site.ends_at)
+    qs = checkins_in_site_window(site, venue_ids).filter(person__isnull=False)
     found: dict[tuple[Any, datetime.date], ContactCandidate] = {}
     for person_id, code, at in qs.exclude(person_id=case.person_id).values_list(
         "person_id", "venue__code", "checked_in_at"

@@ -87,11 +87,15 @@ def site_venues(site: Any) -> list[tuple[Venue, int]]:
 
     venue_ids = list(SiteVenue.objects.filter(site=site).values_list("venue_id", flat=True))
     venues = list(Venue.objects.filter(pk__in=venue_ids).select_related("commune").order_by("name"))
-    window = CheckIn.objects.filter(venue_id__in=venue_ids, checked_in_at__gte=site.starts_at)
-    if site.ends_at is not None:
-        window = window.filter(checked_in_at__lte=site.ends_at)
+    window = checkins_in_site_window(site, venue_ids)
     counts = dict(window.values("venue_id").annotate(n=Count("pk")).values_list("venue_id", "n"))
     return [(venue, counts.get(venue.pk, 0)) for venue in venues]
+
+
+def checkins_in_site_window(site: Any, venue_ids: list[Any]) -> QuerySet[CheckIn]:
+    """Check-ins at these venues inside an exposure site's window (from its start to its end, if any)."""
+    window = CheckIn.objects.filter(venue_id__in=venue_ids, checked_in_at__gte=site.starts_at)
+    return window.filter(checked_in_at__lte=site.ends_at) if site.ends_at is not None else window
 
 
 def venues_to_link(user: User, site: Any) -> QuerySet[Venue]:

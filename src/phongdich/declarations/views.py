@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from phongdich.core import access
 from phongdich.core.access import current_user
 from phongdich.core.audit import record_access
+from phongdich.core.forms import uuid_or_none
 from phongdich.core.roles import Perm
 from phongdich.declarations import actions, queries, tokens
 from phongdich.declarations.forms import CheckInForm, DeclarationForm, VenueForm
@@ -319,7 +320,7 @@ def site_venues(request: HttpRequest, pk: Any) -> HttpResponse:
     choices = queries.venues_to_link(user, site)
     error = ""
     if request.method == "POST":
-        chosen = _uuid_or_none(request.POST.get("venue"))
+        chosen = uuid_or_none(request.POST.get("venue"))
         venue = choices.filter(pk=chosen).first() if chosen is not None else None
         if venue is None:
             error = _("Choose a venue of the site's area.")
@@ -346,10 +347,3 @@ def site_venues(request: HttpRequest, pk: Any) -> HttpResponse:
         {"site": site, "linked": queries.site_venues(site), "choices": list(choices[:200]), "error": error},
         status=400 if error else 200,
     )
-
-
-def _uuid_or_none(value: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None

@@ -9,6 +9,7 @@ ended (``effective_to``), so that past flags can still be explained.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -42,7 +43,11 @@ def in_force(on: datetime.date) -> QuerySet[RiskArea]:
 def risk_level_of(unit: AdminUnit | None, on: datetime.date) -> str | None:
     if unit is None:
         return None
-    levels = in_force(on).filter(unit_id__in=lineage_ids(unit)).values_list("level", flat=True)
+    return highest(in_force(on).filter(unit_id__in=lineage_ids(unit)).values_list("level", flat=True))
+
+
+def highest(levels: Iterable[str]) -> str | None:
+    """The highest of risk levels (where several areas apply), None for none."""
     return max(levels, key=lambda level: _RANK.get(RiskLevel(level), 0), default=None)
 
 
@@ -61,13 +66,12 @@ class RiskIndex:
     def level_of(self, unit: AdminUnit | None, on: datetime.date) -> str | None:
         if unit is None or not self.by_unit:
             return None
-        levels = [
+        return highest(
             level
             for pk in lineage_ids(unit)
             for start, end, level in self.by_unit.get(pk, ())
             if start <= on and (end is None or end >= on)
-        ]
-        return max(levels, key=lambda level: _RANK.get(RiskLevel(level), 0), default=None)
+        )
 
 
 def _check(unit: AdminUnit | None, level: str, start: datetime.date | None, end: datetime.date | None) -> None:
