@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-import ast
 import gettext
-import re
 from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "phongdich"
-CATALOGUES = sorted(SRC.glob("*/locale/vi/LC_MESSAGES/django.po"))
+from tests.core.po_files import CATALOGUES, read_entries
 
 
 def parse_po(path: Path) -> list[tuple[str, str, bool, str | None]]:
     """(msgid, msgstr, fuzzy, msgctxt) for every entry but the header. Plural msgstr[0] counts as msgstr."""
-    entries = []
-    for block in path.read_text(encoding="utf-8").split("\n\n"):
-        fuzzy = "#, fuzzy" in block
-        fields: dict[str, str] = {}
-        current = None
-        for line in block.splitlines():
-            if line.startswith("#"):
-                continue
-            m = re.match(r'^(msgid|msgid_plural|msgstr|msgstr\[0\]|msgctxt)\s+(".*")$', line)
-            if m:
-                current = m.group(1)
-                fields[current] = ast.literal_eval(m.group(2))
-            elif line.startswith('"') and current:
-                fields[current] += ast.literal_eval(line)
-        if fields.get("msgid"):
-            msgstr = fields.get("msgstr", fields.get("msgstr[0]", ""))
-            entries.append((fields["msgid"], msgstr, fuzzy, fields.get("msgctxt")))
-    return entries
+    return [(e.msgid, e.msgstr[0] if e.msgstr else "", e.fuzzy, e.msgctxt) for e in read_entries(path)]
 
 
 def test_there_are_catalogues():

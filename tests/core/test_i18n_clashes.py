@@ -9,49 +9,17 @@ the meaning differs between pages; otherwise make the fragments agree.
 
 from __future__ import annotations
 
-import ast
-import re
 from collections import defaultdict
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "phongdich"
-CATALOGUES = sorted(SRC.glob("*/locale/vi/LC_MESSAGES/django.po"))
-FRAGMENT_DIRS = sorted(SRC.glob("*/locale/vi/LC_MESSAGES/parts"))
+from tests.core.po_files import CATALOGUES, FRAGMENT_DIRS, read_entries
 
 Key = tuple[str | None, str]  # (msgctxt, msgid)
-FIELD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+(".*")$')
 
 
 def parse_po(path: Path) -> dict[Key, tuple[str, ...]]:
-    """{(msgctxt, msgid): translations} for every translated entry but the header and obsolete ones.
-
-    A plural entry's translations are its msgstr[0], msgstr[1]... in order; a singular one's is (msgstr,).
-    """
-    out: dict[Key, tuple[str, ...]] = {}
-    for block in path.read_text(encoding="utf-8").split("\n\n"):
-        fields: dict[str, str] = {}
-        current = None
-        for line in block.splitlines():
-            if line.startswith("#"):  # comments, flags and obsolete (#~) entries
-                current = None
-                continue
-            m = FIELD.match(line)
-            if m:
-                current = m.group(1)
-                fields[current] = ast.literal_eval(m.group(2))
-            elif line.startswith('"') and current:
-                fields[current] += ast.literal_eval(line)
-        msgid = fields.get("msgid")
-        if not msgid:
-            continue
-        if "msgid_plural" in fields:
-            forms = sorted((k for k in fields if k.startswith("msgstr[")), key=lambda k: int(k[7:-1]))
-            msgstr = tuple(fields[k] for k in forms)
-        else:
-            msgstr = (fields.get("msgstr", ""),)
-        if any(msgstr):
-            out[(fields.get("msgctxt"), msgid)] = msgstr
-    return out
+    """{(msgctxt, msgid): translations} for every translated entry (see po_files.Entry.msgstr)."""
+    return {(e.msgctxt, e.msgid): e.msgstr for e in read_entries(path) if any(e.msgstr)}
 
 
 def find_clashes(catalogues: dict[str, dict[Key, tuple[str, ...]]]) -> dict[Key, dict[str, tuple[str, ...]]]:
@@ -67,10 +35,6 @@ def describe(key: Key, by_app: dict[str, tuple[str, ...]]) -> str:
     label = f"{msgid!r}" if ctx is None else f"{msgid!r} (context {ctx!r})"
     versions = "; ".join(f"{app}: {' | '.join(msgstr)!r}" for app, msgstr in sorted(by_app.items()))
     return f"  {label}: {versions}"
-
-
-def test_there_are_catalogues():
-    assert len(CATALOGUES) >= 2
 
 
 def test_parser_reads_contexts_and_plurals(tmp_path: Path):
@@ -90,6 +54,7 @@ def test_parser_reads_contexts_and_plurals(tmp_path: Path):
         (None, "one row"): ("%(n)s dòng",),
         (None, "Long text"): ("Dài",),
     }
+    assert [e.fuzzy for e in read_entries(po)] == [False, False, False, True]  # what test_i18n refuses
     clashes = find_clashes({"a": {(None, "X"): ("x",)}, "b": {(None, "X"): ("y",), ("c", "X"): ("z",)}})
     assert list(clashes) == [(None, "X")]
 
