@@ -1,5 +1,5 @@
-"""The bulk import works in chunks (candidates loaded per chunk of validated rows, new persons
-written per chunk of planned rows, on PostgreSQL by a database thread): with tiny chunks every
+"""The bulk import works in chunks (each chunk of validated rows has its candidates loaded, is
+planned and has its new persons written, on PostgreSQL by database threads): with tiny chunks every
 boundary falls between related rows, and the result must still equal the one-by-one reference."""
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from tests.people.absent_helpers import intake_one_by_one, state
 @pytest.fixture
 def tiny_chunks(monkeypatch):
     monkeypatch.setattr(absent_import, "LOAD_CHUNK", 2)
-    monkeypatch.setattr(absent_import, "PLAN_CHUNK", 3)
     monkeypatch.setattr(absent_import, "_load_chunk", lambda: 1)
 
 

@@ -7,22 +7,24 @@ temporarily absent. A bad row writes nothing; the upload keeps a report of every
 
 The per-row meaning is exactly that of ``actions.intake_person`` followed by
 ``actions.set_residence`` (tests/people/test_absent_bulk_equivalence.py checks it), but the
-work is done in bulk so that 100,000 rows import in seconds:
+work is done in bulk so that 100,000 rows import in seconds. In one transaction, chunk by chunk
+of good rows (_Pipeline), so that Python and the database work at the same time:
 
-1. parse and validate every row in Python (no query per row);
-2. load the active persons with the file's ID numbers and those with the file's names and
-   birth dates, and their open residence records: chunk by chunk, while the next rows are
-   being validated (_Loader);
+1. parse the file, then validate the rows in Python (no query per row);
+2. load, for each chunk, the active persons with its ID numbers and those with its names and
+   birth dates, and their open residence records (_Loader), while the next chunk is validated;
 3. run the matching rules of ``people.matching`` row by row in memory (rows earlier in the
    file are seen by later ones, as they would be one by one);
-4. write everything in one transaction (PostgreSQL: COPY): the persons each chunk of rows
-   created, with their residence records and audit rows, while the next chunk is planned;
-   then the filled-in fields and new statuses of known persons, their closed and new
-   residence records, duplicate-review pairs and their audit rows.
+4. write the persons each chunk created, with their residence records (PostgreSQL: COPY, its
+   text made column by column), while the next chunks are validated and planned; at the end
+   the filled-in fields and new statuses of known persons, their closed and new residence
+   records, duplicate-review pairs and their audit rows.
 
-On PostgreSQL the database work of steps 2 and 4 runs in a thread (absent_worker.DbWorker) on
-the same connection, so that the server (index maintenance, foreign-key checks) and Python
-work at the same time; the cyclic garbage collector is off meanwhile (see _no_cyclic_gc).
+On PostgreSQL the writes run in a thread (absent_worker.DbWorker) on the import's connection,
+and the reads of step 2 in another thread on a second connection (a second server process): it
+sees only committed rows, which are what they would see in the transaction, since the matcher
+keeps this file's own persons in memory. Inside a caller's transaction (a test's) both run on
+the import's connection. The cyclic garbage collector is off meanwhile (see _no_cyclic_gc).
 
 Audit: one ``absent_upload.import`` row for the upload (who, which unit and file, its counts),
 one ``person.fill`` row per existing person whose missing fields were filled in and one
@@ -48,6 +50,7 @@ import io
 import json
 import os
 import re
+import threading
 import time
 import unicodedata
 import uuid
@@ -628,10 +631,13 @@ class RowValidator:
     def validate(
         self, table: Table, on_chunk: Callable[[list[GoodRow]], None] | None = None
     ) -> tuple[list[GoodRow], list[RowError]]:
-        """The good rows and the errors of the bad ones. Every ``LOAD_CHUNK`` good rows are
-        also handed to ``on_chunk`` (the import loads their candidates meanwhile)."""
+        """The good rows and the errors of the bad ones. The good rows are also handed to
+        ``on_chunk`` chunk by chunk as they are validated (the import loads, plans and writes
+        them meanwhile): first ``FIRST_CHUNK`` rows, so that the database starts early, then
+        twice as many each time, up to ``LOAD_CHUNK``."""
         good: list[GoodRow] = []
         sent = 0
+        size = min(FIRST_CHUNK, LOAD_CHUNK)
         errors: list[RowError] = []
         seen_ids: dict[str, int] = {}
         seen_names: dict[tuple[str, Any], int] = {}
@@ -658,9 +664,10 @@ class RowValidator:
                     if name_key is not None:
                         seen_names[name_key] = number
                     good.append(result)
-                    if on_chunk is not None and len(good) - sent >= LOAD_CHUNK:
+                    if on_chunk is not None and len(good) - sent >= size:
                         on_chunk(good[sent:])
                         sent = len(good)
+                        size = min(2 * size, LOAD_CHUNK)
             errors.extend(row_errors)
         if on_chunk is not None and len(good) > sent:
             on_chunk(good[sent:])
@@ -1041,52 +1048,61 @@ def _open_records(cursor: Any, pks: list[uuid.UUID]) -> list[tuple[Any, ...]]:
     return _converted(cursor.fetchall(), _RECORD_LOAD, ResidenceRecord)
 
 
-LOAD_CHUNK = 25_000  # good rows validated before their candidates are loaded
+LOAD_CHUNK = 10_000  # good rows validated, then loaded, planned and written together
+FIRST_CHUNK = 2_500  # the first chunk (then twice as many rows each time, up to LOAD_CHUNK)
+
+
+@dataclass(eq=False)
+class _Batch:
+    """A chunk of good rows and, once ``done`` is set, what the database had for them."""
+
+    rows: list[GoodRow]
+    done: threading.Event | None = None
+    persons: list[tuple[Any, ...]] = field(default_factory=list)  # values of _PERSON_LOAD
+    records: list[tuple[Any, ...]] = field(default_factory=list)  # values of _RECORD_LOAD
 
 
 class _Loader:
-    """What find_match's queries would return for the rows, in bulk: the active persons with
-    their ID numbers, for the rows whose ID number is unknown the persons of their name and
+    """What find_match's queries would return for a chunk of rows, in bulk: the active persons
+    with their ID numbers, for the rows whose ID number is unknown the persons of their name and
     birth date or year (_name_candidates), and the open residence records of all of those.
 
-    Chunks of rows come from the validation; on PostgreSQL a DbWorker runs their queries while
-    the next rows are validated. Every person's records come from one query (a person found
-    again in a later chunk is not asked for twice), so "the last open record" keeps its meaning.
+    On PostgreSQL a DbWorker runs the queries while the next rows are validated and the previous
+    ones planned. Every person's records come from one query (a person found again in a later
+    chunk is not asked for twice), so "the last open record" keeps its meaning.
     """
 
     def __init__(self, db: DbWorker) -> None:
         self.db = db
-        self.persons: list[tuple[Any, ...]] = []  # values of _PERSON_LOAD
-        self.records: list[tuple[Any, ...]] = []  # values of _RECORD_LOAD
         self._asked: set[uuid.UUID] = set()
 
-    def submit(self, rows: list[GoodRow]) -> None:
+    def submit(self, rows: list[GoodRow]) -> _Batch:
+        batch = _Batch(rows)
+        batch.done = self.db.submit(functools.partial(self._load, batch=batch))
+        return batch
+
+    def wait(self, batch: _Batch) -> None:
+        assert batch.done is not None
+        self.db.wait(batch.done)
+
+    def _load(self, cursor: Any, batch: _Batch) -> None:
         size = _load_chunk()
-        for start in range(0, len(rows), size):
-            self.db.submit(functools.partial(self._load, rows=rows[start : start + size]))
-
-    def _load(self, cursor: Any, rows: list[GoodRow]) -> None:
-        found = _by_id_number(cursor, sorted({r.id_number for r in rows if r.id_number}))
-        known = {values[1] for values in found}  # _PERSON_LOAD[1] is id_number
-        # Rows whose ID number is already known never look at names (find_match stops there).
-        found += _name_candidates(cursor, [r for r in rows if not (r.id_number and r.id_number in known)])
-        pks = list(dict.fromkeys(values[0] for values in found if values[0] not in self._asked))
-        self._asked.update(pks)
-        self.records += _open_records(cursor, pks)
-        self.persons += found
-
-
-def _load_candidates(rows: list[GoodRow]) -> _Loader:
-    with DbWorker() as db:
-        loader = _Loader(db)
-        loader.submit(rows)
-    return loader
+        for start in range(0, len(batch.rows), size):
+            rows = batch.rows[start : start + size]
+            found = _by_id_number(cursor, sorted({r.id_number for r in rows if r.id_number}))
+            known = {values[1] for values in found}  # _PERSON_LOAD[1] is id_number
+            # Rows whose ID number is already known never look at names (find_match stops there).
+            found += _name_candidates(cursor, [r for r in rows if not (r.id_number and r.id_number in known)])
+            pks = list(dict.fromkeys(values[0] for values in found if values[0] not in self._asked))
+            self._asked.update(pks)
+            batch.records += _open_records(cursor, pks)
+            batch.persons += found
 
 
 class _Matcher:
     """The rules of matching.find_match, intake_person and set_residence, in memory."""
 
-    def __init__(self, loaded: _Loader) -> None:
+    def __init__(self) -> None:
         self.by_pk: dict[uuid.UUID, _Cand] = {}
         self.by_id: dict[str, _Cand] = {}
         # Persons by name, by (name, birth date) and by (name, birth year), each list in the
@@ -1096,18 +1112,6 @@ class _Matcher:
         self.by_year: dict[tuple[str, int], list[_Cand]] = defaultdict(list)
         self._lineages: dict[int, dict[str, Any]] = {}
         self._new_uuid = _Uuid7()
-        self._load(loaded)
-
-    def _add(self, cand: _Cand) -> _Cand:
-        known = self.by_pk.get(cand.pk)
-        if known is not None:
-            return known
-        cand.order = cand.pk.hex
-        self.by_pk[cand.pk] = cand
-        if cand.id_number:
-            self.by_id[cand.id_number] = cand
-        self.by_name[cand.name_key].append(cand)
-        return cand
 
     def _index(self, cand: _Cand, insort: bool = True) -> None:
         """File ``cand`` under its (name, birth date) and (name, birth year)."""
@@ -1128,18 +1132,35 @@ class _Matcher:
         if cand.birth_year is not None:
             self.by_year[(cand.name_key, cand.birth_year)].remove(cand)
 
-    def _load(self, loaded: _Loader) -> None:
-        for values in loaded.persons:
-            self._add(_Cand(*values))
-        for pk, person_id, status, address, province_id, commune_id, workplace, phone in loaded.records:
+    def add(self, batch: _Batch) -> None:
+        """The persons and records the database had for a chunk of rows. A person already known
+        (from an earlier chunk, perhaps changed by its rows since) is kept as it stands."""
+        fresh: dict[str, list[_Cand]] = defaultdict(list)
+        for values in batch.persons:
+            cand = _Cand(*values)
+            if cand.pk in self.by_pk:
+                continue
+            cand.order = cand.pk.hex
+            self.by_pk[cand.pk] = cand
+            if cand.id_number:
+                self.by_id[cand.id_number] = cand
+            fresh[cand.name_key].append(cand)
+        for pk, person_id, status, address, province_id, commune_id, workplace, phone in batch.records:
             self.by_pk[person_id].open_record = _Record(
                 pk, status, (address, province_id, commune_id, workplace, phone)
             )
         # Lists by name in the database's order (Person.Meta.ordering: name_key, id).
-        for cands in self.by_name.values():
-            cands.sort(key=_pk_order)
-            for cand in cands:
-                self._index(cand, insort=False)
+        for name_key, cands in fresh.items():
+            named = self.by_name[name_key]
+            if named:  # the name is known from an earlier chunk or row
+                for cand in cands:
+                    bisect.insort(named, cand, key=_pk_order)
+                    self._index(cand)
+            else:
+                cands.sort(key=_pk_order)
+                named.extend(cands)
+                for cand in cands:
+                    self._index(cand, insort=False)
 
     def _lineage(self, unit: AdminUnit) -> dict[str, Any]:
         cols = self._lineages.get(unit.pk)
@@ -1248,14 +1269,11 @@ class _Matcher:
         cand.changed.update(changes)
 
 
-PLAN_CHUNK = 10_000  # rows planned before the persons they created are handed to the database
-
-
 @dataclass
 class _Plan:
     new_persons: list[_Cand] = field(default_factory=list)
     # Residence records of persons known before the upload (those of new persons are written
-    # chunk by chunk, see _plan).
+    # chunk by chunk, see _Pipeline).
     new_records: list[_Record] = field(default_factory=list)
     closed: list[_Record] = field(default_factory=list)
     duplicates: dict[tuple[uuid.UUID, uuid.UUID], tuple[int, list[str]]] = field(default_factory=dict)
@@ -1267,25 +1285,49 @@ class _Plan:
 Created = Callable[[list[_Cand], list[_Record]], None]
 
 
-def _plan(rows: list[GoodRow], today: datetime.date, matcher: _Matcher, created: Created) -> _Plan:
-    """The changes of every row, in file order (each row sees the earlier ones).
+class _Pipeline:
+    """The good rows, chunk by chunk as the validation hands them over (``push``): each chunk's
+    candidates are loaded while the next chunk is validated; then its rows are planned, in file
+    order (each row sees the earlier ones), and the persons they created, with their residence
+    records, go to ``created`` so that the database writes them while the next chunks are
+    validated and planned.
 
-    After every ``PLAN_CHUNK`` rows the persons the chunk created, with their residence records,
-    go to ``created`` so that the database writes them while the next chunk is planned. They
-    are final by then: no later row can be the same person as one an earlier row created, since
-    the same ID number or the same name + birth date twice in a file is a rejected row, and
-    without either a score stays below SAME_PERSON (name 40 + birth year 15 + phone 25).
+    The new persons of a chunk are final by then: no later row can be the same person as one an
+    earlier row created, since the same ID number or the same name + birth date twice in a file
+    is a rejected row (the later one), and without either a score stays below SAME_PERSON
+    (name 40 + birth year 15 + phone 25).
     """
-    plan = _Plan()
-    for start in range(0, len(rows), PLAN_CHUNK):
+
+    def __init__(self, loader: _Loader, matcher: _Matcher, today: datetime.date, created: Created) -> None:
+        self.loader = loader
+        self.matcher = matcher
+        self.today = today
+        self.created = created
+        self.plan = _Plan()
+        self._loading: list[_Batch] = []
+
+    def push(self, rows: list[GoodRow]) -> None:
+        self._loading.append(self.loader.submit(rows))
+        while len(self._loading) > 1:  # one chunk loads while the one before it is planned
+            self._plan_next()
+
+    def finish(self) -> _Plan:
+        while self._loading:
+            self._plan_next()
+        return self.plan
+
+    def _plan_next(self) -> None:
+        batch = self._loading.pop(0)
+        self.loader.wait(batch)
+        self.matcher.add(batch)
+        plan = self.plan
         first_new = len(plan.new_persons)
         fresh_records: list[_Record] = []
-        for row in rows[start : start + PLAN_CHUNK]:
-            record = _plan_row(plan, matcher, row, today)
+        for row in batch.rows:
+            record = _plan_row(plan, self.matcher, row, self.today)
             if record is not None:
                 (fresh_records if record.fresh else plan.new_records).append(record)
-        created(plan.new_persons[first_new:], fresh_records)
-    return plan
+        self.created(plan.new_persons[first_new:], fresh_records)
 
 
 def _plan_row(plan: _Plan, matcher: _Matcher, row: GoodRow, today: datetime.date) -> _Record | None:
@@ -1339,33 +1381,96 @@ def _plan_row(plan: _Plan, matcher: _Matcher, row: GoodRow, today: datetime.date
 # ---------------------------------------------------------------------------------------------
 
 
-def _insert(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+_COPY_NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_SPECIAL = ("\\", "\t", "\n", "\r")
+
+
+def _copy_column(values: tuple[Any, ...]) -> list[str] | None:
+    """One column's values as COPY text (None: a kind of value this does not know)."""
+    sample = next((v for v in values if v is not None), None)
+    null = _COPY_NULL
+    if sample is None:
+        return [null] * len(values)
+    if len(values) > 1 and values.count(sample) == len(values):  # the same in every row (the upload…)
+        one = _copy_column((sample,))
+        return None if one is None else one * len(values)
+    kind = type(sample)
+    if isinstance(sample, str):  # TextChoices members too: join takes their text
+        nulls = None in values
+        present = [v for v in values if v is not None] if nulls else values
+        joined = "".join(present)
+        if any(special in joined for special in _COPY_SPECIAL):  # rare: escape the column
+            return [null if v is None else v.translate(_COPY_ESCAPES) for v in values]
+        return [null if v is None else v for v in values] if nulls else list(values)
+    if kind is bool:
+        return [null if v is None else ("t" if v else "f") for v in values]
+    if kind is int or kind is uuid.UUID:
+        return [null if v is None else str(v) for v in values]
+    if kind is datetime.date or kind is datetime.datetime:
+        return [null if v is None else v.isoformat() for v in values]
+    return None
+
+
+def _copy_text(rows: Sequence[Sequence[Any]]) -> bytes | None:
+    """``rows`` in COPY's text format, built column by column so that the joins run at C speed.
+    None if a value is of a kind this does not know: the caller lets psycopg format the rows."""
+    try:
+        columns = []
+        for values in zip(*rows, strict=True):
+            text = _copy_column(values)
+            if text is None:
+                return None
+            columns.append(text)
+        return ("\n".join(map("\t".join, zip(*columns, strict=True))) + "\n").encode()
+    except (TypeError, AttributeError):  # a value of another kind than its column's first one
+        return None
+
+
+@dataclass(eq=False)
+class _Rows:
+    """Rows to insert, with their COPY text made ahead (PostgreSQL), in the main thread, so that
+    the database thread only sends them."""
+
+    rows: list[Sequence[Any]]
+    text: bytes | None = None
+
+    @classmethod
+    def of(cls, rows: Iterable[Sequence[Any]]) -> _Rows:
+        prepared = cls(list(rows))
+        if connection.vendor == "postgresql" and prepared.rows:
+            prepared.text = _copy_text(prepared.rows)
+        return prepared
+
+
+def _copy(cursor: Any, sql: str, rows: _Rows) -> None:
+    with cursor.copy(sql) as copy:
+        if rows.text is not None:
+            copy.write(rows.text)
+        else:
+            for row in rows.rows:
+                copy.write_row(row)
+
+
+def _insert(cursor: Any, table: str, columns: Sequence[str], rows: _Rows) -> None:
     """Many rows into ``table``: COPY on PostgreSQL (``cursor`` is then a psycopg cursor, see
     absent_worker), executemany elsewhere."""
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     name = connection.ops.quote_name(table)
     if connection.vendor == "postgresql":
-        with cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        _copy(cursor, f"COPY {name} ({quoted}) FROM STDIN", rows)
         return
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {name} ({quoted}) VALUES ({marks})"  # noqa: S608 - names are quoted model columns
-    batch: list[Sequence[Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= CHUNK:
-            cursor.executemany(sql, batch)
-            batch = []
-    if batch:
-        cursor.executemany(sql, batch)
+    for start in range(0, len(rows.rows), CHUNK):
+        cursor.executemany(sql, rows.rows[start : start + CHUNK])
 
 
 def _update(
     cursor: Any,
     model: type[Any],
     columns: Sequence[str],
-    rows: Iterable[Sequence[Any]],
+    rows: _Rows,
     constants: dict[str, Any] | None = None,
 ) -> None:
     """Set ``columns`` of many rows of ``model``, each row being (pk, *values), set-based.
@@ -1374,8 +1479,7 @@ def _update(
     it on the primary key. Elsewhere: one ``UPDATE … WHERE pk = ?`` per row (executemany).
     ``constants`` are columns set to the same value in every row.
     """
-    rows = list(rows)
-    if not rows:
+    if not rows.rows:
         return
     qn = connection.ops.quote_name
     meta = model._meta
@@ -1393,9 +1497,7 @@ def _update(
         types = ", ".join(f"c{i} {f.db_type(connection)}" for i, f in enumerate(fields))
         key_type = pk.db_type(connection)
         cursor.execute(f"CREATE TEMPORARY TABLE {temp} (pk {key_type} PRIMARY KEY, {types}) ON COMMIT DROP")
-        with cursor.copy(f"COPY {temp} FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        _copy(cursor, f"COPY {temp} FROM STDIN", rows)
         sets = [f"{qn(f.column)} = u.c{i}" for i, f in enumerate(fields)] + const_sql
         cursor.execute(
             f"UPDATE {table} AS t SET {', '.join(sets)} FROM {temp} AS u WHERE t.{qn(pk.column)} = u.pk",  # noqa: S608
@@ -1411,7 +1513,7 @@ def _update(
             *const_params,
             pk.get_db_prep_save(row[0], connection),
         ]
-        for row in rows
+        for row in rows.rows
     ]
     for start in range(0, len(prepared), CHUNK):
         cursor.executemany(sql, prepared[start : start + CHUNK])
@@ -1543,8 +1645,8 @@ class _Writer:
 
     def created(self, persons: list[_Cand], records: list[_Record]) -> None:
         """New persons (already "temporarily absent") and their records (audited by the upload's row)."""
-        person_rows = self._person_rows(persons)
-        record_rows = self._record_rows(records)
+        person_rows = _Rows.of(self._person_rows(persons))
+        record_rows = _Rows.of(self._record_rows(records))
 
         def job(cursor: Any) -> None:
             _insert(cursor, Person._meta.db_table, self.person_columns, person_rows)
@@ -1564,20 +1666,20 @@ class _Writer:
         for fields in sorted(groups):
             rows = [(cand.pk, *(getattr(cand, name) for name in fields)) for cand in groups[fields]]
             self.db.submit(self._update_job(fields, rows))
-        closed = [(record.pk, record.ended_on) for record in plan.closed if record.pk is not None]
+        closed = _Rows.of((record.pk, record.ended_on) for record in plan.closed if record.pk is not None)
         self.db.submit(lambda cursor: _update(cursor, ResidenceRecord, ("ended_on",), closed))
-        record_rows = self._record_rows(plan.new_records)
-        if record_rows:
+        record_rows = _Rows.of(self._record_rows(plan.new_records))
+        if record_rows.rows:
             self.db.submit(
                 lambda cursor: _insert(cursor, ResidenceRecord._meta.db_table, self.record_columns, record_rows)
             )
-        audit_rows = list(self._change_audit_rows(matcher))
-        if audit_rows:
+        audit_rows = _Rows.of(self._change_audit_rows(matcher))
+        if audit_rows.rows:
             self.db.submit(lambda cursor: _insert(cursor, AuditLog._meta.db_table, _AUDIT_COLUMNS, audit_rows))
 
     def _update_job(self, fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> Callable[[Any], None]:
-        now = self.now
-        return lambda cursor: _update(cursor, Person, fields, rows, constants={"updated_at": now})
+        now, prepared = self.now, _Rows.of(rows)
+        return lambda cursor: _update(cursor, Person, fields, prepared, constants={"updated_at": now})
 
     def _person_rows(self, persons: list[_Cand]) -> list[tuple[Any, ...]]:
         ad, at, extra = self.ad, self.created_at, self.person_extra
@@ -1728,26 +1830,20 @@ def _run_import(actor: User, unit: AdminUnit, filename: str, data: bytes) -> Imp
         return ImportOutcome(existing, repeated=True)
     table = read_table(filename, data)
     timings["read"] = time.perf_counter() - clock
-    validator = RowValidator(unit)
-    # The candidates of each chunk of good rows are loaded while the next chunk is validated.
-    # (Outside the transaction: these reads take no locks and, at READ COMMITTED, see what
-    # they would see inside it.)
-    with DbWorker() as db:
-        loaded = _Loader(db)
-        good, errors = validator.validate(table, loaded.submit)
-        timings["validate"] = time.perf_counter() - clock
-    timings["load"] = time.perf_counter() - clock
+    # The candidates are read on a connection of their own (a second server process, working
+    # while the first one writes), which sees only committed rows: not when the caller has a
+    # transaction open (a test's), whose rows it would miss.
+    separate_reads = not connection.in_atomic_block
     for attempt in range(2):
         try:
             with transaction.atomic():
-                if attempt:  # what changed meanwhile must be seen
-                    loaded = _load_candidates(good)
-                outcome = _apply(actor, unit, filename, sha, table, good, errors, loaded, timings, clock)
-            timings["total"] = time.perf_counter() - clock
+                outcome = _apply(actor, unit, filename, sha, table, separate_reads, timings, clock)
+            timings["commit"] = timings["total"] = time.perf_counter() - clock
             return outcome
         except IntegrityError:
             # Another upload of the same file, or a person with one of these ID numbers created
-            # meanwhile: the first case returns that upload, the second tries once more.
+            # meanwhile: the first case returns that upload, the second tries once more (and
+            # loads the candidates again: what changed meanwhile must be seen).
             existing = AbsentListUpload.objects.filter(unit=unit, sha256=sha).first()
             if existing is not None:
                 return ImportOutcome(existing, repeated=True)
@@ -1767,56 +1863,52 @@ def _apply(
     filename: str,
     sha: str,
     table: Table,
-    good: list[GoodRow],
-    errors: list[RowError],
-    loaded: _Loader,
+    separate_reads: bool,
     timings: dict[str, float],
     clock: float,
 ) -> ImportOutcome:
-    today = timezone.localdate()
-    matcher = _Matcher(loaded) if good else None
-    timings["index"] = time.perf_counter() - clock
-    bad_rows = len({e.row for e in errors})
-    if not good:
-        status = AbsentListUpload.Status.REJECTED
-    elif bad_rows:
-        status = AbsentListUpload.Status.PARTIAL
-    else:
-        status = AbsentListUpload.Status.ACCEPTED
-    # Created first (the new residence records point to it); its counts once planned.
+    # Created first (the new residence records point to it); its status and counts at the end.
     upload = AbsentListUpload.objects.create(
         unit=unit,
         filename=filename[:255],
         sha256=sha,
-        status=status,
+        status=AbsentListUpload.Status.REJECTED,
         row_count=len(table.rows),
-        error_count=bad_rows,
-        errors=[e.as_json(table.headers) for e in errors],
         uploaded_by=actor,
         **lineage_columns(unit),
     )
-    plan = _Plan()
-    if matcher is not None:
-        with DbWorker() as db:
-            writer = _Writer(actor, upload, db)
-            writer.begin()
-            plan = _plan(good, today, matcher, writer.created)
-            timings["match"] = time.perf_counter() - clock
-            writer.existing(plan, matcher)
-            writer.end()
-            timings["existing"] = time.perf_counter() - clock
-        timings["write"] = time.perf_counter() - clock
-        if plan.duplicates:
-            DuplicateCandidate.objects.bulk_create(
-                [
-                    DuplicateCandidate(person_a_id=a, person_b_id=b, score=score, reasons=reasons)
-                    for (a, b), (score, reasons) in plan.duplicates.items()
-                ],
-                ignore_conflicts=True,
-                batch_size=1000,
-            )
-        upload.created_count, upload.matched_count, upload.unchanged_count = plan.created, plan.matched, plan.unchanged
-        upload.save(update_fields=["created_count", "matched_count", "unchanged_count"])
+    matcher = _Matcher()
+    with DbWorker(own_connection=separate_reads) as reads, DbWorker() as db:
+        writer = _Writer(actor, upload, db)
+        writer.begin()
+        pipeline = _Pipeline(_Loader(reads), matcher, timezone.localdate(), writer.created)
+        good, errors = RowValidator(unit).validate(table, pipeline.push)
+        plan = pipeline.finish()
+        timings["match"] = time.perf_counter() - clock
+        writer.existing(plan, matcher)
+        writer.end()
+        timings["existing"] = time.perf_counter() - clock
+    timings["write"] = time.perf_counter() - clock
+    if plan.duplicates:
+        DuplicateCandidate.objects.bulk_create(
+            [
+                DuplicateCandidate(person_a_id=a, person_b_id=b, score=score, reasons=reasons)
+                for (a, b), (score, reasons) in plan.duplicates.items()
+            ],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+    bad_rows = len({e.row for e in errors})
+    if not good:
+        upload.status = AbsentListUpload.Status.REJECTED
+    elif bad_rows:
+        upload.status = AbsentListUpload.Status.PARTIAL
+    else:
+        upload.status = AbsentListUpload.Status.ACCEPTED
+    upload.error_count = bad_rows
+    upload.errors = [e.as_json(table.headers) for e in errors]
+    upload.created_count, upload.matched_count, upload.unchanged_count = plan.created, plan.matched, plan.unchanged
+    upload.save(update_fields=["status", "error_count", "errors", "created_count", "matched_count", "unchanged_count"])
     record_change(
         actor,
         "absent_upload.import",
@@ -1825,7 +1917,7 @@ def _apply(
         {
             "unit": unit.pk,
             "filename": upload.filename,
-            "status": status,
+            "status": upload.status,
             "rows": upload.row_count,
             "created": plan.created,
             "matched": plan.matched,
