@@ -48,6 +48,7 @@ import hashlib
 import heapq
 import io
 import json
+import operator
 import os
 import re
 import threading
@@ -214,7 +215,25 @@ class Table:
     """The data rows of the file: (spreadsheet row number, cells by column key)."""
 
     headers: dict[str, str]  # column key → header text as written in the file
-    rows: list[tuple[int, dict[str, Any]]]
+    rows: list[tuple[int, tuple[Any, ...]]]  # cells in CELL_KEYS order (None: no such column)
+
+
+# The cells of a data row, in this order (the STT column is not kept).
+CELL_KEYS = tuple(c.key for c in COLUMNS if c.key != "stt")
+# RowValidator._row unpacks a row's cells in this order.
+assert CELL_KEYS == (
+    "full_name",
+    "id_number",
+    "birth",
+    "sex",
+    "phone",
+    "village",
+    "temp_address",
+    "temp_province",
+    "temp_commune",
+    "workplace",
+    "left_on",
+), CELL_KEYS
 
 
 def _is_blank(value: Any) -> bool:
@@ -307,22 +326,27 @@ def _find_table(raw: list[list[Any]]) -> Table | None:
                 422,
             )
         headers = {key: str(cells[i]).strip() for key, i in found.items()}
-        rows: list[tuple[int, dict[str, Any]]] = []
-        keys = [k for k in found if k != "stt"]
-        indexes = [found[k] for k in keys]
-        last = max(indexes)
+        rows: list[tuple[int, tuple[Any, ...]]] = []
+        # Each row's cells in CELL_KEYS order, picked at C speed; a column the file lacks reads
+        # the None added at the end of the row (index -1).
+        positions = [found.get(key, -1) for key in CELL_KEYS]
+        pick = operator.itemgetter(*positions)
+        written = operator.itemgetter(*(i for i in positions if i >= 0))
+        pad = [None] if -1 in positions else []
+        last = max(positions)
         for number, row in enumerate(raw[index + 1 :], start=index + 2):
             if len(row) > last:
-                picked = [row[i] for i in indexes]
-            else:
-                picked = [row[i] if i < len(row) else None for i in indexes]
+                picked = pick(row + pad) if pad else pick(row)
+                present = written(row)
+            else:  # a short row (CSV): the cells it lacks are empty
+                picked = present = tuple(row[i] if 0 <= i < len(row) else None for i in positions)
             try:  # a CSV row is all text: one join tells whether it is blank
-                blank = not "".join(picked).strip()
+                blank = not "".join(present).strip()
             except TypeError:
-                blank = all(v is None or v == "" or (isinstance(v, str) and not v.strip()) for v in picked)
+                blank = all(v is None or v == "" or (isinstance(v, str) and not v.strip()) for v in present)
             if blank:
                 continue
-            rows.append((number, dict(zip(keys, picked, strict=True))))
+            rows.append((number, picked))
         if not rows:
             raise AbsentUploadError(_("The file has no rows of data under its header."), 422)
         if len(rows) > MAX_ROWS:
@@ -607,9 +631,9 @@ class RowValidator:
         return found
 
     def _commune(self, province: AdminUnit, raw: str) -> list[AdminUnit]:
-        found = self._commune_cache.get((province.pk, raw))
+        found = self._commune_cache.get((province.id, raw))
         if found is None:
-            found = self._commune_cache[(province.pk, raw)] = self.communes_of(province).find(raw)
+            found = self._commune_cache[(province.id, raw)] = self.communes_of(province).find(raw)
         return found
 
     def _village(self, raw: str) -> list[AdminUnit]:
@@ -673,23 +697,35 @@ class RowValidator:
             on_chunk(good[sent:])
         return good, errors
 
-    def _row(self, number: int, cells: dict[str, Any], errors: list[RowError]) -> GoodRow | None:
+    def _row(self, number: int, cells: tuple[Any, ...], errors: list[RowError]) -> GoodRow | None:
         def fail(field_name: str, exc: ValidationError | str, params: dict[str, Any] | None = None) -> None:
             code = exc if isinstance(exc, str) else (exc.code or "invalid")
             errors.append(RowError(number, field_name, code, params))
 
+        (
+            raw_name,
+            raw_id,
+            raw_birth,
+            raw_sex,
+            raw_phone,
+            raw_village,
+            raw_address,
+            raw_province,
+            raw_commune,
+            raw_workplace,
+            raw_left,
+        ) = cells
         full_name = name_key = ""
         try:
-            full_name, name_key = self._name(_text(cells.get("full_name")))
+            full_name, name_key = self._name(_text(raw_name))
         except ValidationError as exc:
             fail("full_name", exc)
         id_number = None
         try:
-            id_number = normalize_id_number(_text(cells.get("id_number")))
+            id_number = normalize_id_number(_text(raw_id))
         except ValidationError as exc:
             fail("id_number", exc)
         birth_date, birth_year = None, None
-        raw_birth = cells.get("birth")
         if _is_blank(raw_birth):
             fail("birth", "birth_required")
         else:
@@ -698,7 +734,7 @@ class RowValidator:
             except ValidationError as exc:
                 fail("birth", exc)
         sex = Sex.UNKNOWN
-        raw_sex = _text(cells.get("sex"))
+        raw_sex = _text(raw_sex)
         if raw_sex:
             found_sex = _SEX.get(raw_sex) or _SEX.get(fold(raw_sex))
             if found_sex is None:
@@ -707,11 +743,11 @@ class RowValidator:
                 sex = found_sex
         phone = ""
         try:
-            phone = fast_phone(_text(cells.get("phone")))
+            phone = fast_phone(_text(raw_phone))
         except ValidationError as exc:
             fail("phone", exc)
         unit = self.unit
-        raw_village = _text(cells.get("village"))
+        raw_village = _text(raw_village)
         if raw_village:
             if self.unit.level == Level.VILLAGE:
                 if self.unit not in self._village(raw_village):
@@ -725,12 +761,13 @@ class RowValidator:
                 else:
                     fail("village", "village_unknown", {"unit": self.unit.name})
         texts: dict[str, str] = {}
-        for key, limit in TEXT_LIMITS.items():
-            texts[key] = _text(cells.get(key))
+        for key, raw in (("temp_address", raw_address), ("workplace", raw_workplace)):
+            limit = TEXT_LIMITS[key]
+            texts[key] = _text(raw)
             if len(texts[key]) > limit:
                 fail(key, "too_long", {"n": limit})
         province: AdminUnit | None = None
-        raw_province = _text(cells.get("temp_province"))
+        raw_province = _text(raw_province)
         if not raw_province:
             fail("temp_province", "province_required")
         else:
@@ -740,7 +777,7 @@ class RowValidator:
             else:
                 fail("temp_province", "province_unknown")
         commune: AdminUnit | None = None
-        raw_commune = _text(cells.get("temp_commune"))
+        raw_commune = _text(raw_commune)
         if raw_commune and province is not None:
             communes = self._commune(province, raw_commune)
             if len(communes) == 1:
@@ -751,7 +788,7 @@ class RowValidator:
                 fail("temp_commune", "commune_unknown")
         left_on = None
         try:
-            left_on = self._left_on(cells.get("left_on"))
+            left_on = self._left_on(raw_left)
         except ValidationError as exc:
             fail("left_on", exc)
         if errors or province is None:
@@ -895,8 +932,7 @@ class _Uuid7:
         return uuid.UUID(int=value)
 
 
-def _pk_order(cand: _Cand) -> str:
-    return cand.order
+_pk_order = operator.attrgetter("order")  # a person's place among those of one name (C speed)
 
 
 @dataclass
@@ -913,7 +949,7 @@ _ARRAY = "string_to_array(%%s, chr(31))::%s[]"
 
 
 def _joined(values: Iterable[Any]) -> str:
-    return "\x1f".join(str(v) for v in values)
+    return "\x1f".join(map(str, values))
 
 
 def _pair_params(pairs: Sequence[tuple[str, Any]], adapt: Any) -> list[Any]:
@@ -1163,9 +1199,9 @@ class _Matcher:
                     self._index(cand, insort=False)
 
     def _lineage(self, unit: AdminUnit) -> dict[str, Any]:
-        cols = self._lineages.get(unit.pk)
+        cols = self._lineages.get(unit.id)
         if cols is None:
-            cols = self._lineages[unit.pk] = lineage_columns(unit)
+            cols = self._lineages[unit.id] = lineage_columns(unit)
         return cols
 
     def find(self, row: GoodRow) -> tuple[_Cand | None, list[tuple[_Cand, int, list[str]]]]:
@@ -1347,8 +1383,8 @@ def _plan_row(plan: _Plan, matcher: _Matcher, row: GoodRow, today: datetime.date
         fresh = True
     details = (
         row.temp_address,
-        row.temp_province.pk,
-        row.temp_commune.pk if row.temp_commune else None,
+        row.temp_province.id,  # .id: the plain attribute (.pk is a property)
+        row.temp_commune.id if row.temp_commune else None,
         row.workplace,
         row.phone,
     )

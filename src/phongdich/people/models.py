@@ -150,6 +150,11 @@ class Person(UnitScoped):
         ]
         indexes = [
             models.Index(fields=["birth_date", "name_key"], name="person_birth_name"),
+            # Matching a row with a birth date also asks for the persons of its name and birth year
+            # known by the year only: a small index of those (a list's persons have dates: cheap).
+            models.Index(
+                fields=["name_key", "birth_year"], condition=Q(birth_date__isnull=True), name="person_undated"
+            ),
             # Equality and ordering only: plain indexes (db_index would add a LIKE-pattern twin
             # on PostgreSQL; name search uses the trigram index of migration 0002).
             models.Index(fields=["name_key"], name="person_name_key"),
