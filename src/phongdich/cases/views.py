@@ -19,6 +19,7 @@ from phongdich.cases.models import Case, CaseStatus, Cluster
 from phongdich.core import access
 from phongdich.core.access import current_user
 from phongdich.core.audit import record_access
+from phongdich.core.forms import posted_client_uuid
 from phongdich.core.roles import Perm
 from phongdich.people.models import Person
 from phongdich.people.queries import active_people
@@ -37,13 +38,6 @@ def _cluster(request: HttpRequest, pk: Any, perm: Perm = Perm.CASE_VIEW) -> Clus
     user = current_user(request)
     qs = queries.clusters_in_scope(user).select_related("province", "district", "commune", "village")
     return access.get_for_user(user, qs, perm, pk=pk)
-
-
-def _client_uuid(request: HttpRequest) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(request.POST.get("client_uuid", ""))
-    except ValueError:
-        return None
 
 
 # Cases ---------------------------------------------------------------------------------
@@ -84,7 +78,7 @@ def case_create(request: HttpRequest, person_pk: Any) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            case, created = actions.create_case(user, person, client_uuid=_client_uuid(request), **form.values())
+            case, created = actions.create_case(user, person, client_uuid=posted_client_uuid(request), **form.values())
         except actions.CaseError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             status = exc.status if exc.status >= 400 else 422

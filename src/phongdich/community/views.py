@@ -29,7 +29,7 @@ from phongdich.community.models import CommunityTeam, Finding, HouseholdAssignme
 from phongdich.core import access
 from phongdich.core.access import current_user
 from phongdich.core.audit import record_access
-from phongdich.core.forms import uuid_or_none
+from phongdich.core.forms import posted_client_uuid, uuid_or_none
 from phongdich.core.models import User
 from phongdich.core.roles import Perm
 from phongdich.people.models import Household, Person
@@ -39,13 +39,6 @@ from phongdich.people.queries import active_people, households_in_scope, units_i
 def _team(request: HttpRequest, pk: Any, perm: Perm = Perm.COMMUNITY_VIEW) -> CommunityTeam:
     user = current_user(request)
     return access.get_for_user(user, queries.teams_in_scope(user), perm, pk=pk)
-
-
-def _client_uuid(request: HttpRequest) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(request.POST.get("client_uuid", ""))
-    except ValueError:
-        return None
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
@@ -173,7 +166,7 @@ def visit(request: HttpRequest, pk: Any) -> HttpResponse:
             household=household,
             temperature=temperature,
             note=request.POST.get("note", ""),
-            client_uuid=_client_uuid(request),
+            client_uuid=posted_client_uuid(request),
         )
     except actions.CommunityError as exc:
         return _today(request, team, exc.status, exc.message)
@@ -228,7 +221,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
                     user,
                     name=form.cleaned_data["name"],
                     village=form.cleaned_data["village"],
-                    client_uuid=_client_uuid(request),
+                    client_uuid=posted_client_uuid(request),
                 )
             except actions.CommunityError as exc:
                 form.add_error(None, exc.message)
@@ -274,7 +267,7 @@ def member_add(request: HttpRequest, pk: Any) -> HttpResponse:
             position=d["position"],
             phone=d.get("phone") or "",
             user=account,
-            client_uuid=_client_uuid(request),
+            client_uuid=posted_client_uuid(request),
         )
     except actions.CommunityError as exc:
         messages.error(request, exc.message)
@@ -415,7 +408,7 @@ def watch_add(request: HttpRequest, person_pk: Any) -> HttpResponse:
                     starts_on=d["starts_on"],
                     ends_on=d["ends_on"],
                     visit_every_days=d["visit_every_days"],
-                    client_uuid=_client_uuid(request),
+                    client_uuid=posted_client_uuid(request),
                 )
             except actions.CommunityError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -468,7 +461,7 @@ def groups(request: HttpRequest) -> HttpResponse:
                     user,
                     name=form.cleaned_data["name"],
                     village=form.cleaned_data["village"],
-                    client_uuid=_client_uuid(request),
+                    client_uuid=posted_client_uuid(request),
                 )
             except actions.CommunityError as exc:
                 form.add_error(None, exc.message)

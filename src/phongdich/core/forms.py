@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +13,11 @@ def uuid_or_none(value: str | None) -> uuid.UUID | None:
         return uuid.UUID(value or "")
     except ValueError:
         return None
+
+
+def posted_client_uuid(request: HttpRequest) -> uuid.UUID | None:
+    """The client UUID a form posted (a resend with the same one changes nothing), or None."""
+    return uuid_or_none(request.POST.get("client_uuid"))
 
 
 class TokenForm(forms.Form):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from phongdich.core import access
 from phongdich.core.access import current_user
 from phongdich.core.audit import record_access
+from phongdich.core.forms import posted_client_uuid
 from phongdich.core.roles import Perm
 from phongdich.geo.models import AdminUnit
 from phongdich.people.queries import active_people, search_people, units_in_scope
@@ -33,13 +34,6 @@ from phongdich.testing.forms import (
 from phongdich.testing.models import Campaign, CaseProposal, Outcome, ResultImport, ResultSource, TubeStatus
 
 MAX_UPLOAD = 20 * 1024 * 1024
-
-
-def _client_uuid(request: HttpRequest) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(request.POST.get("client_uuid", ""))
-    except ValueError:
-        return None
 
 
 def _form_error(form: Any, exc: actions.TestingError) -> None:
@@ -149,7 +143,7 @@ def take(request: HttpRequest, person_pk: Any) -> HttpResponse:
     form = _taking_form(request, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.take_sample(user, person, _taking(form), _client_uuid(request))
+            actions.take_sample(user, person, _taking(form), posted_client_uuid(request))
         except actions.TestingError as exc:
             _form_error(form, exc)
         else:
@@ -179,7 +173,7 @@ def pool(request: HttpRequest) -> HttpResponse:
         campaign = form.cleaned_data.get("campaign")
         unit = (campaign.village or campaign.commune) if campaign else user.unit
         try:
-            actions.take_pool(user, persons, _taking(form), unit, _client_uuid(request))
+            actions.take_pool(user, persons, _taking(form), unit, posted_client_uuid(request))
         except actions.TestingError as exc:
             _form_error(form, exc)
         else:
@@ -276,7 +270,7 @@ def labs(request: HttpRequest) -> HttpResponse:
         access.require(user, Perm.LAB_MANAGE)
         if form.is_valid() and user.unit is not None:
             try:
-                actions.create_lab(user, unit=user.unit, client_uuid=_client_uuid(request), **form.cleaned_data)
+                actions.create_lab(user, unit=user.unit, client_uuid=posted_client_uuid(request), **form.cleaned_data)
             except actions.TestingError as exc:
                 _form_error(form, exc)
             else:
@@ -389,7 +383,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                 test_kind=d["test_kind"],
                 target_population=d.get("target_population"),
                 sites=(d.get("sites") or "").splitlines(),
-                client_uuid=_client_uuid(request),
+                client_uuid=posted_client_uuid(request),
             )
         except actions.TestingError as exc:
             _form_error(form, exc)

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from phongdich.cases.models import Case, CaseStatus
 from phongdich.core import access
 from phongdich.core.access import current_user
+from phongdich.core.forms import posted_client_uuid
 from phongdich.core.models import User
 from phongdich.core.roles import Perm
 from phongdich.geo.models import Level
@@ -136,13 +137,6 @@ class NewPersonForm(PersonForm):
 def _person(request: HttpRequest, pk: Any, perm: Perm) -> Person:
     user = current_user(request)
     return access.get_for_user(user, people_in_scope(user).select_related("commune", "village"), perm, pk=pk)
-
-
-def _client_uuid(request: HttpRequest) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(request.POST.get("client_uuid", ""))
-    except ValueError:
-        return None
 
 
 def _default_commune(user: User) -> int | None:
@@ -299,7 +293,7 @@ def search(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 def add(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     user = current_user(request)
     person = _person(request, pk, Perm.TRACE_EDIT)
-    client_uuid = _client_uuid(request)
+    client_uuid = posted_client_uuid(request)
     form = ContactForm(request.POST)
     other_raw = request.POST.get("other", "").strip()
     chosen: Person | None = None

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from phongdich.core import access
 from phongdich.core.access import current_user
 from phongdich.core.audit import record_access
+from phongdich.core.forms import posted_client_uuid
 from phongdich.core.roles import Perm
 from phongdich.treatment import actions, queries, release
 from phongdich.treatment.forms import (
@@ -31,13 +32,6 @@ from phongdich.treatment.forms import (
     TransferForm,
 )
 from phongdich.treatment.models import BedKind, HomeCareStatus, tier_for
-
-
-def _client_uuid(request: HttpRequest) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(request.POST.get("client_uuid", ""))
-    except ValueError:
-        return None
 
 
 def _refused(form: Any, exc: actions.TreatmentError) -> None:
@@ -97,7 +91,7 @@ def facility_create(request: HttpRequest) -> HttpResponse:
                 address=d["address"],
                 staff_count=beds_form.cleaned_data["staff_count"],
                 beds={k: beds_form.cleaned_data[f"beds_{k}"] for k in BedKind.values},
-                client_uuid=_client_uuid(request),
+                client_uuid=posted_client_uuid(request),
             )
         except actions.TreatmentError as exc:
             _refused(form, exc)
@@ -197,7 +191,7 @@ def admit(request: HttpRequest, case_pk: Any) -> HttpResponse:
                 on=d["on"],
                 override_reason=d["override_reason"],
                 note=d["note"],
-                client_uuid=_client_uuid(request),
+                client_uuid=posted_client_uuid(request),
             )
         except actions.TreatmentError as exc:
             _refused(form, exc)
@@ -271,7 +265,7 @@ def admission_reassess(request: HttpRequest, pk: Any) -> HttpResponse:
                 on=d["on"],
                 spo2=d["spo2"],
                 note=d["note"],
-                client_uuid=_client_uuid(request),
+                client_uuid=posted_client_uuid(request),
             )
         except actions.TreatmentError as exc:
             _refused(form, exc)
@@ -299,7 +293,7 @@ def admission_transfer(request: HttpRequest, pk: Any) -> HttpResponse:
                 on=d["on"],
                 reason=d["reason"],
                 override_reason=d["override_reason"],
-                client_uuid=_client_uuid(request),
+                client_uuid=posted_client_uuid(request),
             )
         except actions.TreatmentError as exc:
             _refused(form, exc)
@@ -373,7 +367,7 @@ def home_care_start(request: HttpRequest, case_pk: Any) -> HttpResponse:
                     on=d["on"],
                     pregnant=d["pregnant"],
                     override_reason=d["override_reason"],
-                    client_uuid=_client_uuid(request),
+                    client_uuid=posted_client_uuid(request),
                 )
                 messages.success(request, _("Home care started."))
                 return redirect("treatment:home_care", home.pk)
@@ -431,7 +425,7 @@ def home_care_monitor(request: HttpRequest, pk: Any) -> HttpResponse:
                 symptoms=[s for s in (d["symptoms"] or "").split(",") if s.strip()],
                 warning_signs=d["warning_signs"],
                 note=d["note"],
-                client_uuid=_client_uuid(request),
+                client_uuid=posted_client_uuid(request),
             )
         except actions.TreatmentError as exc:
             _refused(form, exc)
@@ -461,7 +455,7 @@ def home_care_escalate(request: HttpRequest, pk: Any) -> HttpResponse:
                 severity=d["severity"],
                 on=d["on"],
                 override_reason=d["override_reason"],
-                client_uuid=_client_uuid(request),
+                client_uuid=posted_client_uuid(request),
             )
         except actions.TreatmentError as exc:
             _refused(form, exc)
