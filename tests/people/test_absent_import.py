@@ -10,7 +10,8 @@ from django.utils import translation
 
 from phongdich.core.models import AuditLog
 from phongdich.core.roles import Role
-from phongdich.people.absent_import import AbsentUploadError, fast_phone, report_errors, run_import
+from phongdich.people.absent_columns import COLUMNS
+from phongdich.people.absent_import import CELL_KEYS, AbsentUploadError, fast_phone, report_errors, run_import
 from phongdich.people.absent_samples import build_sample_file
 from phongdich.people.models import (
     AbsentListUpload,
@@ -402,3 +403,9 @@ def test_fast_phone_agrees_with_phonenumbers():
         except Exception as exc:
             got = type(exc).__name__
         assert got == expected, raw
+
+
+def test_a_row_keeps_every_column_of_the_template_but_its_number():
+    """The validator unpacks a row's cells in CELL_KEYS order: each template column once, STT aside."""
+    assert sorted(CELL_KEYS) == sorted(c.key for c in COLUMNS if c.key != "stt")
+    assert len(set(CELL_KEYS)) == len(CELL_KEYS)

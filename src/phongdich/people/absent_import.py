@@ -98,8 +98,9 @@ CHUNK = 5000  # rows per statement where each value is a parameter (SQLite)
 
 
 def _load_chunk() -> int:
-    """Rows per matching query: on PostgreSQL a list goes as one parameter (see _ARRAY), so
-    a whole file is a few queries; elsewhere the number of parameters is bounded."""
+    """Rows per matching query: on PostgreSQL a list goes as one parameter (see _ARRAY), so a
+    chunk of the pipeline (LOAD_CHUNK rows) is one query of each kind; elsewhere the number of
+    parameters is bounded."""
     return 50_000 if connection.vendor == "postgresql" else CHUNK
 
 
@@ -218,10 +219,9 @@ class Table:
     rows: list[tuple[int, tuple[Any, ...]]]  # cells in CELL_KEYS order (None: no such column)
 
 
-# The cells of a data row, in this order (the STT column is not kept).
-CELL_KEYS = tuple(c.key for c in COLUMNS if c.key != "stt")
-# RowValidator._row unpacks a row's cells in this order.
-assert CELL_KEYS == (
+# The cells of a data row, in the order RowValidator._row unpacks them (the STT column is not
+# kept); tests/people/test_absent_import.py checks that these are the template's other columns.
+CELL_KEYS = (
     "full_name",
     "id_number",
     "birth",
@@ -233,7 +233,7 @@ assert CELL_KEYS == (
     "temp_commune",
     "workplace",
     "left_on",
-), CELL_KEYS
+)
 
 
 def _is_blank(value: Any) -> bool:
